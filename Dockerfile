@@ -1,0 +1,16 @@
+# The dateline indexer and web service (one image, two commands).
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY indexer ./indexer
+COPY service ./service
+COPY seeds ./seeds
+RUN pip install --no-cache-dir . && useradd --system dateline
+USER dateline
+# The 7.17 Python client speaks to Elasticsearch 8 in compatibility mode.
+ENV ELASTIC_CLIENT_APIVERSIONING=true \
+    ES_URL=http://elasticsearch:9200 \
+    DATELINE_HOST=0.0.0.0 \
+    DATELINE_PORT=8000
+EXPOSE 8000
+CMD ["dateline", "serve"]

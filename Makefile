@@ -1,0 +1,37 @@
+# dateline: make setup | es-start | es-stop | run | test
+SHELL := /bin/bash
+VENV ?= .venv
+ES_PORT ?= 9200
+export ES_PORT
+export ES_URL ?= http://127.0.0.1:$(ES_PORT)
+
+.PHONY: setup es-start es-stop run test lint
+
+setup: $(VENV)/.installed .es/lib/.fetched
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+# Elasticsearch 7.10.2 and its modules as jars from Maven Central (see pom.xml).
+.es/lib/.fetched: pom.xml
+	mvn -q -B dependency:copy-dependencies -DoutputDirectory=.es/lib
+	touch $@
+
+es-start: .es/lib/.fetched
+	.ci/es-node start
+
+es-stop:
+	.ci/es-node stop
+
+run: setup es-start
+	$(VENV)/bin/dateline index rebuild --source seeds/
+	$(VENV)/bin/dateline serve
+
+test: setup es-start
+	$(VENV)/bin/pytest
+
+lint: setup
+	$(VENV)/bin/ruff check indexer service tests bench

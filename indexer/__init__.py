@@ -1,0 +1,1 @@
+"""dateline indexer: turns folders of news articles into documents in an Elasticsearch index behind an alias."""

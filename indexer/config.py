@@ -1,0 +1,70 @@
+"""Configuration from the environment: the one place that reads it.
+
+Variables and defaults:
+
+- ``ES_URL`` (``http://127.0.0.1:9200``): one URL, or several separated by commas for a multi-node cluster.
+- ``ES_USERNAME`` / ``ES_PASSWORD`` or ``ES_API_KEY``: credentials, when the cluster has security on.
+- ``ES_CA_CERTS``: path to the CA bundle that signed the cluster's certificates (https URLs).
+- ``ES_TIMEOUT`` (``10``): seconds before a request to Elasticsearch gives up.
+- ``DATELINE_ALIAS`` (``articles``): the alias that searches and analysts read.
+- ``DATELINE_HOST`` / ``DATELINE_PORT`` (``127.0.0.1`` / ``8000``): where ``dateline serve`` listens.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    es_urls: tuple[str, ...] = ("http://127.0.0.1:9200",)
+    es_username: str | None = None
+    es_password: str | None = None
+    es_api_key: str | None = None
+    es_ca_certs: str | None = None
+    es_timeout: float = 10.0
+    alias: str = "articles"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+def _number(environ: Mapping[str, str], name: str, default, kind):
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+    if value <= 0:
+        raise ConfigError(f"{name}={raw!r} must be positive")
+    return value
+
+
+def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Read the settings from ``environ``; empty variables count as unset."""
+    urls = tuple(u.strip() for u in environ.get("ES_URL", "").split(",") if u.strip())
+    username = environ.get("ES_USERNAME") or None
+    password = environ.get("ES_PASSWORD") or None
+    if bool(username) != bool(password):
+        raise ConfigError("ES_USERNAME and ES_PASSWORD go together: set both or neither")
+    alias = environ.get("DATELINE_ALIAS", "").strip() or Settings.alias
+    if alias != alias.lower() or any(c in alias for c in ' "*\\<|,>/?#:'):
+        raise ConfigError(f"DATELINE_ALIAS={alias!r} is not a valid index alias (lowercase, no spaces or ,*?/)")
+    return Settings(
+        es_urls=urls or Settings.es_urls,
+        es_username=username,
+        es_password=password,
+        es_api_key=environ.get("ES_API_KEY") or None,
+        es_ca_certs=environ.get("ES_CA_CERTS") or None,
+        es_timeout=_number(environ, "ES_TIMEOUT", Settings.es_timeout, float),
+        alias=alias,
+        host=environ.get("DATELINE_HOST", "").strip() or Settings.host,
+        port=_number(environ, "DATELINE_PORT", Settings.port, int),
+    )

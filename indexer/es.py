@@ -1,0 +1,48 @@
+"""The Elasticsearch client as dateline configures it, and plain-language reasons for its failures."""
+
+from __future__ import annotations
+
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exc
+
+from .config import Settings
+
+# Errors that mean "Elasticsearch cannot serve right now", as opposed to a bad request of ours.
+UNAVAILABLE = (es_exc.ConnectionError, es_exc.ConnectionTimeout, es_exc.SSLError)
+
+
+def connect(settings: Settings) -> Elasticsearch:
+    """A client for the configured cluster.
+
+    Every request has a timeout, so a hung node cannot hang a caller. A connection error is retried on the
+    next node; a timeout is retried only when there is another node to try.
+    """
+    options: dict = {
+        "timeout": settings.es_timeout,
+        "max_retries": 2,
+        "retry_on_timeout": len(settings.es_urls) > 1,
+        "maxsize": 32,
+    }
+    if settings.es_username:
+        options["http_auth"] = (settings.es_username, settings.es_password)
+    if settings.es_api_key:
+        options["api_key"] = settings.es_api_key
+    if settings.es_ca_certs:
+        options["ca_certs"] = settings.es_ca_certs
+    return Elasticsearch(list(settings.es_urls), **options)
+
+
+def describe_failure(exc: Exception) -> str:
+    """One line that tells an operator why a call to Elasticsearch failed."""
+    if isinstance(exc, es_exc.ConnectionTimeout):
+        return "Elasticsearch did not answer in time"
+    if isinstance(exc, es_exc.ConnectionError):
+        return "cannot reach Elasticsearch"
+    if isinstance(exc, es_exc.AuthenticationException):
+        return "Elasticsearch refused the credentials (check ES_USERNAME/ES_PASSWORD or ES_API_KEY)"
+    if isinstance(exc, es_exc.AuthorizationException):
+        return "the Elasticsearch credentials lack the permission for this operation"
+    if isinstance(exc, es_exc.TransportError):
+        reason = exc.info.get("error", {}).get("reason") if isinstance(exc.info, dict) else None
+        return f"Elasticsearch answered {exc.status_code}: {reason or exc.error}"
+    return str(exc)

@@ -1,0 +1,218 @@
+"""The index contract: settings, analyzers, mappings and field names of the article index.
+
+This module is the one source of truth for what an article looks like inside Elasticsearch. The indexer builds
+indices from it, the service takes field names from it, and ``docs/querying.md`` documents it for analysts who
+query the alias directly.
+
+Analysis chain of the full-text fields (``headline``, ``lede``, ``body``):
+
+1. ``quote_folding`` char filter: curly and typographic apostrophes and quotes become ``'`` and ``"``, so
+   ``‘Gizilbulagh’``, ``'Gizilbulagh'`` and ``Gizilbulagh`` are one token.
+2. ``standard`` tokenizer, English possessives removed (``Azerbaijan's`` → ``azerbaijan``), lowercase.
+3. At search time only: ``place_synonyms`` (synonym_graph) from ``analysis/synonyms.txt``, inlined into the
+   index settings at rebuild time, so no file has to exist on the Elasticsearch nodes and editing the file
+   needs a rebuild but no re-parse.
+4. ``accent_folding`` (asciifolding, original kept): ``qızılbulaq`` is indexed as both ``qızılbulaq`` and
+   ``qizilbulaq``; a query in the exact spelling matches both tokens and ranks first.
+5. English (Porter) stemming: ``peacekeepers`` → ``peacekeep``, ``protesting`` → ``protest``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ANALYSIS_DIR = Path(__file__).with_name("analysis")
+DEFAULT_SYNONYMS = ANALYSIS_DIR / "synonyms.txt"
+
+# Field names. The service and the docs import these instead of spelling them again.
+ID = "id"
+HEADLINE = "headline"
+LEDE = "lede"
+BODY = "body"
+PUBLISHED = "published"
+PUBLISHED_RULE = "published_rule"
+CITY = "dateline.city"
+COUNTRY = "dateline.country"
+SOURCE = "source"
+URL = "url"
+PATH = "path"
+ORGANIZATIONS = "entities.organizations"
+PLACES = "entities.places"
+PEOPLE = "entities.people"
+STORY = "story"
+
+# Full-text fields with the weight each carries in a search: a word in the headline counts most.
+TEXT_FIELDS = {HEADLINE: 3.0, LEDE: 1.5, BODY: 1.0}
+
+# Facet name (as it appears in URLs) → keyword field.
+FACET_FIELDS = {
+    "country": COUNTRY,
+    "city": CITY,
+    "source": SOURCE,
+    "org": ORGANIZATIONS,
+    "place": PLACES,
+    "person": PEOPLE,
+}
+
+# Sub-fields.
+AUTOCOMPLETE = "autocomplete"  # edge n-grams, accent and case insensitive: headline, facets
+FOLDED = "folded"  # keyword lowercased and accent folded: facet value search
+SHINGLES = "shingles"  # word 1–3-grams of the body: phrase suggestions ("did you mean")
+KEYWORD = "keyword"  # the exact headline, for sorting and terms lookups
+
+QUOTE_FOLDING = [
+    "\u2018=>'",  # ‘ left single quotation mark
+    "\u2019=>'",  # ’ right single quotation mark / typographic apostrophe
+    "\u201a=>'",  # ‚ single low-9 quotation mark
+    "\u201b=>'",  # ‛ single high-reversed-9 quotation mark
+    "\u2032=>'",  # ′ prime
+    "\u00b4=>'",  # ´ acute accent used as an apostrophe
+    "\u0060=>'",  # ` grave accent used as an apostrophe
+    "\u02bc=>'",  # ʼ modifier letter apostrophe
+    '\u201c=>"',  # “
+    '\u201d=>"',  # ”
+    '\u201e=>"',  # „
+    '\u00ab=>"',  # «
+    '\u00bb=>"',  # »
+]
+
+
+def read_synonyms(path: Path | str = DEFAULT_SYNONYMS) -> list[str]:
+    """The synonym rules of an operator's file: one rule a line, blank lines and ``#`` comments dropped."""
+    rules = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            rules.append(line)
+    return rules
+
+
+def analysis(synonyms: list[str]) -> dict:
+    """The ``analysis`` section of the index settings, with ``synonyms`` inlined."""
+    text_filters = ["english_possessive", "lowercase", "accent_folding", "english_stemmer"]
+    return {
+        "char_filter": {
+            "quote_folding": {"type": "mapping", "mappings": QUOTE_FOLDING},
+        },
+        "filter": {
+            "english_possessive": {"type": "stemmer", "language": "possessive_english"},
+            "english_stemmer": {"type": "stemmer", "language": "english"},
+            "accent_folding": {"type": "asciifolding", "preserve_original": True},
+            "plain_folding": {"type": "asciifolding", "preserve_original": False},
+            "place_synonyms": {"type": "synonym_graph", "synonyms": synonyms},
+            "autocomplete_grams": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
+            "word_shingles": {
+                "type": "shingle",
+                "min_shingle_size": 2,
+                "max_shingle_size": 3,
+                "output_unigrams": True,
+            },
+        },
+        "analyzer": {
+            "dateline_text": {
+                "type": "custom",
+                "char_filter": ["quote_folding"],
+                "tokenizer": "standard",
+                "filter": text_filters,
+            },
+            "dateline_search": {
+                "type": "custom",
+                "char_filter": ["quote_folding"],
+                "tokenizer": "standard",
+                "filter": text_filters[:2] + ["place_synonyms"] + text_filters[2:],
+            },
+            "autocomplete_index": {
+                "type": "custom",
+                "char_filter": ["quote_folding"],
+                "tokenizer": "standard",
+                "filter": ["lowercase", "plain_folding", "autocomplete_grams"],
+            },
+            "autocomplete_search": {
+                "type": "custom",
+                "char_filter": ["quote_folding"],
+                "tokenizer": "standard",
+                "filter": ["lowercase", "plain_folding"],
+            },
+            "shingles": {
+                "type": "custom",
+                "char_filter": ["quote_folding"],
+                "tokenizer": "standard",
+                "filter": ["lowercase", "word_shingles"],
+            },
+        },
+        "normalizer": {
+            "facet": {"type": "custom", "char_filter": ["quote_folding"], "filter": []},
+            "folded": {"type": "custom", "char_filter": ["quote_folding"], "filter": ["lowercase", "asciifolding"]},
+        },
+    }
+
+
+def _text(**extra) -> dict:
+    return {
+        "type": "text",
+        "analyzer": "dateline_text",
+        "search_analyzer": "dateline_search",
+        "index_options": "offsets",
+        **extra,
+    }
+
+
+_AUTOCOMPLETE_FIELD = {
+    "type": "text",
+    "analyzer": "autocomplete_index",
+    "search_analyzer": "autocomplete_search",
+}
+
+
+def _facet() -> dict:
+    return {
+        "type": "keyword",
+        "normalizer": "facet",
+        "ignore_above": 256,
+        "fields": {
+            FOLDED: {"type": "keyword", "normalizer": "folded", "ignore_above": 256},
+            AUTOCOMPLETE: _AUTOCOMPLETE_FIELD,
+        },
+    }
+
+
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        ID: {"type": "keyword"},
+        HEADLINE: _text(
+            fields={
+                KEYWORD: {"type": "keyword", "ignore_above": 512},
+                AUTOCOMPLETE: _AUTOCOMPLETE_FIELD,
+            }
+        ),
+        LEDE: _text(),
+        BODY: _text(fields={SHINGLES: {"type": "text", "analyzer": "shingles"}}),
+        PUBLISHED: {"type": "date", "format": "strict_date_optional_time"},
+        PUBLISHED_RULE: {"type": "keyword"},
+        "dateline": {"properties": {"city": _facet(), "country": _facet()}},
+        SOURCE: _facet(),
+        URL: {"type": "keyword", "index": False},
+        PATH: {"type": "keyword"},
+        "entities": {"properties": {"organizations": _facet(), "places": _facet(), "people": _facet()}},
+        STORY: {"type": "keyword"},
+    },
+}
+
+# While a new index is loaded nobody searches it: no replicas, no refresh.
+BULK_LOAD_SETTINGS = {"index": {"number_of_replicas": 0, "auto_expand_replicas": False, "refresh_interval": "-1"}}
+# Once it serves: one replica wherever a second node exists, refreshed every second.
+SERVING_SETTINGS = {"index": {"auto_expand_replicas": "0-1", "refresh_interval": "1s"}}
+
+
+def index_body(synonyms: list[str] | None = None) -> dict:
+    """Settings and mappings for a new article index (as created, i.e. ready for bulk loading)."""
+    if synonyms is None:
+        synonyms = read_synonyms()
+    return {
+        "settings": {
+            "index": {"number_of_shards": 1, **BULK_LOAD_SETTINGS["index"]},
+            "analysis": analysis(synonyms),
+        },
+        "mappings": MAPPINGS,
+    }

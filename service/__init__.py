@@ -1,0 +1,1 @@
+"""dateline service: the faceted search page and its JSON API, on top of the article alias."""
