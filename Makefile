@@ -5,7 +5,7 @@ ES_PORT ?= 9200
 export ES_PORT
 export ES_URL ?= http://127.0.0.1:$(ES_PORT)
 
-.PHONY: setup es-start es-stop run test lint
+.PHONY: setup es-start es-stop run test lint compose-plugin
 
 setup: $(VENV)/.installed .es/lib/.fetched
 
@@ -35,3 +35,12 @@ test: setup es-start
 
 lint: setup
 	$(VENV)/bin/ruff check indexer service tests bench
+
+# `docker compose` for checking docker-compose.yml where only the docker client is installed:
+# the Compose v2 plugin built from its Go module.
+COMPOSE_VERSION ?= v2.29.7
+compose-plugin:
+	@docker compose version >/dev/null 2>&1 || { \
+	  GOBIN=$$HOME/.docker/cli-plugins-build go install github.com/docker/compose/v2/cmd@$(COMPOSE_VERSION) && \
+	  mkdir -p $$HOME/.docker/cli-plugins && \
+	  mv $$HOME/.docker/cli-plugins-build/cmd $$HOME/.docker/cli-plugins/docker-compose; }

@@ -1,0 +1,31 @@
+"""docker-compose.yml stays valid for the users who run dateline with Docker."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _compose_config(*args: str) -> subprocess.CompletedProcess:
+    if shutil.which("docker") is None:
+        pytest.skip("the docker command is not installed, so the compose file cannot be checked here")
+    return subprocess.run(["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "config", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_compose_file_is_valid():
+    result = _compose_config("-q")
+    assert result.returncode == 0, result.stderr or result.stdout
+
+
+def test_web_waits_for_a_successful_index_build_and_elasticsearch_health():
+    result = _compose_config("--format", "json")
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert services["indexer"]["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+    assert services["web"]["depends_on"]["indexer"]["condition"] == "service_completed_successfully"
+    assert services["web"]["environment"]["ELASTIC_CLIENT_APIVERSIONING"] == "true"
+    assert "healthcheck" in services["web"] and "healthcheck" in services["elasticsearch"]

@@ -1,0 +1,35 @@
+"""Configuration from the environment."""
+
+import pytest
+
+from indexer.config import ConfigError, Settings, from_env
+
+
+def test_defaults_point_at_a_local_node_and_the_articles_alias():
+    settings = from_env({})
+    assert settings == Settings()
+    assert settings.es_urls == ("http://127.0.0.1:9200",)
+    assert settings.alias == "articles"
+
+
+def test_a_comma_separated_es_url_means_several_nodes():
+    settings = from_env({"ES_URL": "http://a:9200, http://b:9200,"})
+    assert settings.es_urls == ("http://a:9200", "http://b:9200")
+
+
+def test_credentials_and_server_settings_are_read():
+    settings = from_env({"ES_USERNAME": "reader", "ES_PASSWORD": "s3cret", "DATELINE_ALIAS": "news",
+                         "DATELINE_PORT": "8080", "ES_TIMEOUT": "2.5"})
+    assert (settings.es_username, settings.es_password, settings.alias) == ("reader", "s3cret", "news")
+    assert (settings.port, settings.es_timeout) == (8080, 2.5)
+
+
+@pytest.mark.parametrize("environ, message", [
+    ({"ES_USERNAME": "reader"}, "ES_PASSWORD"),
+    ({"DATELINE_PORT": "eighty"}, "DATELINE_PORT"),
+    ({"ES_TIMEOUT": "-1"}, "ES_TIMEOUT"),
+    ({"DATELINE_ALIAS": "My Alias"}, "DATELINE_ALIAS"),
+])
+def test_unusable_values_are_refused_with_the_variable_named(environ, message):
+    with pytest.raises(ConfigError, match=message):
+        from_env(environ)
