@@ -1,10 +1,23 @@
-"""The ``dateline`` command: ``dateline index ...`` for operators, ``dateline serve`` for the search service."""
+"""The ``dateline`` command: ``dateline index ...`` for operators, ``dateline serve`` for the search service.
+
+Exit codes, for scripts: 0 done; 1 the operation failed and the alias is as it was (the message says why);
+2 bad usage; 3 Elasticsearch could not be reached or refused the request.
+"""
 
 from __future__ import annotations
 
-import click
+import functools
+import json
+import sys
 
-from . import config
+import click
+from elasticsearch import exceptions as es_exc
+
+from . import config, schema
+from .es import connect, describe_failure
+
+EXIT_FAILED = 1
+EXIT_UNAVAILABLE = 3
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +50,7 @@ def serve(settings: config.Settings, host: str | None, port: int | None, workers
     answering while Elasticsearch is down (with 503 pages) and recovers by itself when it returns.
     """
     from service.app import create_app
+
     from service.server import run
 
     host = host or settings.host
@@ -58,3 +72,138 @@ def index() -> None:
       dateline index rollback                  # serve the previous version again
       dateline index analyze "Qızılbulaq"      # the tokens a field's analyzer makes
     """
+
+
+def _talks_to_elasticsearch(command):
+    """Turn Elasticsearch and rebuild failures into one plain line on stderr and a documented exit code."""
+    from .rebuild import RebuildError
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except RebuildError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_FAILED)
+        except es_exc.ElasticsearchException as exc:
+            click.echo(f"Error: {describe_failure(exc)}", err=True)
+            unreachable = isinstance(exc, (es_exc.ConnectionError, es_exc.AuthenticationException))
+            sys.exit(EXIT_UNAVAILABLE if unreachable else EXIT_FAILED)
+
+    return wrapper
+
+
+@index.command()
+@click.option("--source", "sources", multiple=True, default=["seeds/"], show_default=True,
+              type=click.Path(exists=True, path_type=str),
+              help="A folder (read recursively) or file of articles: .txt, .jsonl, .jsonl.gz. Repeatable.")
+@click.option("--keep", type=click.IntRange(0, 100), default=2, show_default=True,
+              help="Older complete versions to keep for rollback.")
+@click.option("--synonyms", type=click.Path(exists=True, dir_okay=False), default=str(schema.DEFAULT_SYNONYMS),
+              show_default="the file shipped in indexer/analysis", help="Spelling-variant file to inline.")
+@click.option("--strict", is_flag=True, help="Fail (and keep the alias as it is) if any file or line is skipped.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar [default: when stderr is a terminal].")
+@click.pass_obj
+@_talks_to_elasticsearch
+def rebuild(settings: config.Settings, sources, keep, synonyms, strict, progress) -> None:
+    """Build a new index from SOURCE and move the alias to it, with no downtime.
+
+    \b
+    1. create <alias>-<UTC timestamp> from the index contract (synonyms inlined)
+    2. stream every article into it (progress: count, rate, ETA)
+    3. verify the document count, then move the alias in one atomic call
+    4. keep --keep older versions, delete the rest and anything a killed rebuild left
+
+    Unreadable or malformed files are skipped and listed at the end, with their reason; everything else is
+    indexed. On any failure the new index is deleted and the alias keeps serving the old one.
+    """
+    from tqdm import tqdm
+
+    from .rebuild import describe_skip, estimate_articles
+    from .rebuild import rebuild as run_rebuild
+
+    client = connect(settings)
+    with tqdm(total=estimate_articles(sources), unit=" articles", disable=(not sys.stderr.isatty()) if progress
+              is None else not progress, dynamic_ncols=True, mininterval=0.5) as bar:
+        report = run_rebuild(client, settings.alias, list(sources), keep=keep, synonyms=synonyms, strict=strict,
+                             on_article=bar.update)
+    duplicates = report.parsed - report.indexed
+    click.echo(f"Indexed {report.indexed} articles into {report.index} in {report.seconds:.1f}s "
+               f"({duplicates} duplicates merged); alias {report.alias!r} now serves it"
+               + (f" instead of {report.previous}." if report.previous else "."))
+    for path, encoding in report.fallback_decodings:
+        click.echo(f"  decoded with {encoding} (not UTF-8): {path}")
+    if report.skipped:
+        click.echo(f"Skipped {len(report.skipped)}:")
+        for skip in report.skipped:
+            click.echo(f"  {describe_skip(skip)}")
+    if report.deleted:
+        click.echo(f"Deleted old versions: {', '.join(report.deleted)}")
+
+
+@index.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+@_talks_to_elasticsearch
+def status(settings: config.Settings, as_json: bool) -> None:
+    """What the alias serves: index, document count, size, health, when and from what it was built."""
+    from .rebuild import status as read_status
+
+    info = read_status(connect(settings), settings.alias)
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+    elif info["index"] is None:
+        click.echo(f"No alias {settings.alias!r} yet: run `dateline index rebuild`.")
+    else:
+        click.echo(f"alias     {info['alias']} -> {info['index']}\n"
+                   f"documents {info['documents']}\n"
+                   f"size      {info['size_bytes'] / 2**20:.1f} MiB\n"
+                   f"health    {info['health']}\n"
+                   f"built     {info['built_at']} from {', '.join(info['sources'])}"
+                   f" ({info['skipped']} skipped)")
+        for version in info["versions"]:
+            mark = "*" if version["live"] else " " if version["complete"] else "!"
+            click.echo(f"  {mark} {version['index']}  {version['articles']} articles, built {version['built_at']}")
+    if info["index"] is None:
+        sys.exit(EXIT_FAILED)
+
+
+@index.command()
+@click.pass_obj
+@_talks_to_elasticsearch
+def rollback(settings: config.Settings) -> None:
+    """Point the alias back at the previous kept version (undo the last rebuild)."""
+    from .rebuild import rollback as run_rollback
+
+    was, now = run_rollback(connect(settings), settings.alias)
+    click.echo(f"alias {settings.alias!r} now serves {now} (was {was})")
+
+
+@index.command()
+@click.argument("text")
+@click.option("--field", default=schema.BODY, show_default=True,
+              help="Field whose analyzer to apply, e.g. headline, body.shingles, headline.autocomplete.")
+@click.option("--at", "stage", type=click.Choice(["search", "index"]), default="search", show_default=True,
+              help="The analyzer used when searching (with synonyms) or when indexing.")
+@click.pass_obj
+@_talks_to_elasticsearch
+def analyze(settings: config.Settings, text: str, field: str, stage: str) -> None:
+    """Show the tokens the alias's analyzer for FIELD makes of TEXT, for tuning synonyms.
+
+    \b
+    Example: dateline index analyze "Xankəndi" --field body
+      xankəndi  xankendi  khankendi  stepanakert ...   (one column per position)
+    """
+    try:
+        mapping = schema.field_mapping(field)
+    except KeyError:
+        raise click.BadParameter(f"no field {field!r} in the index contract", param_hint="--field") from None
+    analyzer = mapping.get("search_analyzer") if stage == "search" else None
+    request = {"text": text, **({"analyzer": analyzer or mapping["analyzer"]} if "analyzer" in mapping
+                                else {"field": field})}
+    tokens = connect(settings).indices.analyze(index=settings.alias, body=request)["tokens"]
+    positions: dict[int, list[str]] = {}
+    for token in tokens:
+        positions.setdefault(token["position"], []).append(token["token"])
+    for position, words in sorted(positions.items()):
+        click.echo(f"{position}\t{'  '.join(words)}")

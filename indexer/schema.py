@@ -216,3 +216,14 @@ def index_body(synonyms: list[str] | None = None) -> dict:
         },
         "mappings": MAPPINGS,
     }
+
+
+def field_mapping(name: str) -> dict:
+    """The mapping of a field given by its dotted name, sub-fields included (``headline.autocomplete``)."""
+    node: dict = {"properties": MAPPINGS["properties"]}
+    for part in name.split("."):
+        children = {**node.get("properties", {}), **node.get("fields", {})}
+        if part not in children:
+            raise KeyError(name)
+        node = children[part]
+    return node

@@ -1,0 +1,282 @@
+"""Zero-downtime rebuilds: load a new versioned index, verify it, then move the alias in one atomic call.
+
+Each rebuild creates ``<alias>-<UTC timestamp>``, loads it with bulk settings (no replicas, no refresh),
+restores serving settings, checks that the index holds exactly the articles that were parsed, records what it
+was built from in the mapping's ``_meta``, and only then moves the alias. Any failure before the move deletes
+the new index and leaves the alias untouched. A rebuild killed outright leaves an index without the
+``complete`` mark; the next rebuild deletes it. The alias keeps ``keep`` older complete versions for rollback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from elasticsearch import Elasticsearch, helpers
+
+from . import schema
+from .enrich import StoryClusterer, article_id, load_gazetteer, to_document
+from .parse import Article, Skip, iter_articles
+
+BULK_CHUNK = 500
+BULK_CHUNK_BYTES = 8 * 2**20
+
+
+class RebuildError(Exception):
+    """A rebuild failed; the alias still serves what it served before."""
+
+
+@dataclass
+class RebuildReport:
+    alias: str
+    index: str
+    sources: list[str]
+    parsed: int = 0  # articles parsed (a duplicate counts once per time it was met)
+    indexed: int = 0  # distinct documents in the new index
+    skipped: list[Skip] = field(default_factory=list)
+    fallback_decodings: list[tuple[str, str]] = field(default_factory=list)  # (path, encoding)
+    previous: str | None = None  # the index the alias served before
+    deleted: list[str] = field(default_factory=list)  # old versions and orphans removed
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Version:
+    """One versioned index of an alias, as recorded in its ``_meta``."""
+
+    index: str
+    live: bool
+    complete: bool
+    meta: dict
+
+
+def versions(client: Elasticsearch, alias: str) -> list[Version]:
+    """All ``<alias>-<stamp>`` indices, oldest first."""
+    pattern = re.compile(rf"^{re.escape(alias)}-\d{{20}}$")
+    found = client.indices.get(index=f"{alias}-*", expand_wildcards="all", ignore_unavailable=True)
+    result = []
+    for name in sorted(n for n in found if pattern.match(n)):
+        meta = found[name].get("mappings", {}).get("_meta", {})
+        live = alias in found[name].get("aliases", {})
+        result.append(Version(name, live, bool(meta.get("complete")), meta))
+    return result
+
+
+def live_index(client: Elasticsearch, alias: str) -> str | None:
+    """The index the alias points at, or None when there is no such alias yet."""
+    if not client.indices.exists_alias(name=alias):
+        return None
+    names = sorted(client.indices.get_alias(name=alias))
+    if len(names) != 1:
+        raise RebuildError(f"alias {alias!r} points at {len(names)} indices ({', '.join(names)}); expected one")
+    return names[0]
+
+
+def new_index_name(alias: str, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"{alias}-{now:%Y%m%d%H%M%S%f}"
+
+
+def estimate_articles(sources: Iterable[str | Path]) -> int:
+    """About how many articles ``sources`` hold (a file each, a line each in JSON Lines), for the ETA."""
+
+    def lines(path: Path) -> int:
+        opener = gzip.open if path.name.endswith(".gz") else open
+        try:
+            with opener(path, "rb") as stream:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(2**20), b""))
+        except OSError:
+            return 0
+
+    def count(path: Path) -> int:
+        return lines(path) if path.name.endswith((".jsonl", ".jsonl.gz")) else 1
+
+    total = 0
+    for source in map(Path, sources):
+        if source.is_dir():
+            for folder, dirs, files in os.walk(source):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                total += sum(count(Path(folder, name)) for name in files if not name.startswith("."))
+        elif source.exists():
+            total += count(source)
+    return total
+
+
+def _actions(articles: Iterable[Article | Skip], report: RebuildReport, strict: bool,
+             on_article: Callable[[], None]) -> Iterator[dict]:
+    gazetteer = load_gazetteer()
+    stories = StoryClusterer()
+    for item in articles:
+        if isinstance(item, Skip):
+            if strict:
+                raise RebuildError(f"--strict: {describe_skip(item)}")
+            report.skipped.append(item)
+            continue
+        report.parsed += 1
+        if item.encoding != "utf-8":
+            report.fallback_decodings.append((item.path, item.encoding))
+        doc_id = article_id(item)
+        on_article()
+        yield {
+            "_op_type": "index",
+            "_index": report.index,
+            "_id": doc_id,
+            "_source": to_document(item, gazetteer, stories.assign(doc_id, item.body, item.published)),
+        }
+
+
+def describe_skip(skip: Skip) -> str:
+    where = f"{skip.path}:{skip.line}" if skip.line else skip.path
+    return f"{where}: {skip.reason}"
+
+
+def rebuild(
+    client: Elasticsearch,
+    alias: str,
+    sources: list[str],
+    *,
+    keep: int = 2,
+    synonyms: Path | str = schema.DEFAULT_SYNONYMS,
+    strict: bool = False,
+    on_article: Callable[[], None] = lambda: None,
+) -> RebuildReport:
+    """Build a new index from ``sources`` and move ``alias`` to it; see the module docstring."""
+    started = time.monotonic()
+    rules = schema.read_synonyms(synonyms)
+    report = RebuildReport(alias=alias, index=new_index_name(alias), sources=[str(s) for s in sources],
+                           previous=live_index(client, alias))
+    report.deleted += _delete_orphans(client, alias)
+
+    body = schema.index_body(rules)
+    client.indices.create(index=report.index, settings=body["settings"], mappings=body["mappings"])
+    try:
+        _load(client, report, strict, on_article)
+        _verify_and_mark(client, report)
+        _move_alias(client, alias, report.previous, report.index)
+    except BaseException as exc:  # Ctrl-C and lost connections included: never leave a half-built index
+        _delete_quietly(client, report.index)
+        if isinstance(exc, KeyboardInterrupt):
+            raise RebuildError("interrupted; the new index was deleted and the alias left as it was") from exc
+        raise
+    report.deleted += _prune(client, alias, keep)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _load(client: Elasticsearch, report: RebuildReport, strict: bool, on_article: Callable[[], None]) -> None:
+    refused = []
+    for ok, item in helpers.streaming_bulk(
+        client,
+        _actions(iter_articles(report.sources), report, strict, on_article),
+        chunk_size=BULK_CHUNK,
+        max_chunk_bytes=BULK_CHUNK_BYTES,
+        raise_on_error=False,
+        max_retries=3,
+        initial_backoff=1,
+    ):
+        result = item["index"]
+        if not ok:
+            refused.append(result)
+        elif result.get("result") == "created":
+            report.indexed += 1
+    if refused:
+        first = refused[0]
+        raise RebuildError(
+            f"Elasticsearch refused {len(refused)} documents; first: {first.get('_id')}: {first.get('error')}"
+        )
+
+
+def _verify_and_mark(client: Elasticsearch, report: RebuildReport) -> None:
+    """Restore serving settings, check the count, and mark the index complete."""
+    client.indices.put_settings(index=report.index, body=schema.SERVING_SETTINGS)
+    client.indices.refresh(index=report.index)
+    count = client.count(index=report.index)["count"]
+    if count != report.indexed:
+        raise RebuildError(f"the new index holds {count} documents but {report.indexed} were sent")
+    client.cluster.health(index=report.index, wait_for_status="yellow", timeout="60s")
+    meta = {
+        "complete": True,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sources": report.sources,
+        "articles": count,
+        "skipped": len(report.skipped),
+    }
+    client.indices.put_mapping(index=report.index, body={"_meta": meta})
+
+
+def _move_alias(client: Elasticsearch, alias: str, previous: str | None, index: str) -> None:
+    """One atomic ``_aliases`` call: readers see the old index or the new one, never neither."""
+    actions = [{"add": {"index": index, "alias": alias}}]
+    if previous:
+        actions.insert(0, {"remove": {"index": previous, "alias": alias}})
+    elif client.indices.exists(index=alias):
+        raise RebuildError(f"{alias!r} is an index, not an alias; rename it or choose another DATELINE_ALIAS")
+    client.indices.update_aliases(body={"actions": actions})
+
+
+def _delete_quietly(client: Elasticsearch, index: str) -> None:
+    try:
+        client.indices.delete(index=index, ignore_unavailable=True)
+    except Exception:  # the node may be what failed; the next rebuild removes the orphan
+        pass
+
+
+def _delete_orphans(client: Elasticsearch, alias: str) -> list[str]:
+    """Remove what killed rebuilds left: incomplete versions, and complete ones newer than the live index."""
+    found = versions(client, alias)
+    live = [v.index for v in found if v.live]
+    orphans = [v.index for v in found if not v.live and (not v.complete or (live and v.index > live[0]))]
+    if orphans:
+        client.indices.delete(index=",".join(orphans), ignore_unavailable=True)
+    return orphans
+
+
+def _prune(client: Elasticsearch, alias: str, keep: int) -> list[str]:
+    """Delete complete versions older than the ``keep`` newest ones behind the live index."""
+    older = [v.index for v in versions(client, alias) if not v.live and v.complete]
+    doomed = older[: max(len(older) - keep, 0)]
+    if doomed:
+        client.indices.delete(index=",".join(doomed), ignore_unavailable=True)
+    return doomed
+
+
+def rollback(client: Elasticsearch, alias: str) -> tuple[str, str]:
+    """Point the alias at the newest complete version older than the live one; returns (from, to)."""
+    current = live_index(client, alias)
+    if current is None:
+        raise RebuildError(f"there is no alias {alias!r} to roll back")
+    older = [v.index for v in versions(client, alias) if v.complete and v.index < current]
+    if not older:
+        raise RebuildError(f"no older version of {alias!r} is kept; nothing to roll back to")
+    _move_alias(client, alias, current, older[-1])
+    return current, older[-1]
+
+
+def status(client: Elasticsearch, alias: str) -> dict:
+    """What the alias serves: index, documents, size, health, when and from what it was built, kept versions."""
+    current = live_index(client, alias)
+    kept = versions(client, alias)
+    result: dict = {"alias": alias, "index": current, "versions": [
+        {"index": v.index, "live": v.live, "complete": v.complete, "built_at": v.meta.get("built_at"),
+         "articles": v.meta.get("articles")} for v in kept
+    ]}
+    if current is None:
+        return result
+    stats = client.indices.stats(index=current, metric="docs,store")["indices"][current]["primaries"]
+    health = client.cluster.health(index=current)["status"]
+    meta = next((v.meta for v in kept if v.index == current), {})
+    result.update(
+        documents=stats["docs"]["count"],
+        size_bytes=stats["store"]["size_in_bytes"],
+        health=health,
+        built_at=meta.get("built_at"),
+        sources=meta.get("sources", []),
+        skipped=meta.get("skipped"),
+    )
+    return result

@@ -1,0 +1,229 @@
+"""Enrichment: entities, stable ids, story keys and the index document."""
+
+import dataclasses
+import re
+
+import pytest
+
+from indexer import schema
+from indexer.enrich import (
+    GazetteerError,
+    StoryClusterer,
+    article_id,
+    extract_entities,
+    load_gazetteer,
+    to_document,
+)
+from indexer.parse import Article, iter_articles, parse_record, parse_text
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_dir) -> list[Article]:
+    return list(iter_articles([seeds_dir]))
+
+
+def edited(article: Article) -> Article:
+    """Another version of the same story: a paragraph dropped and a sentence reworded."""
+    paragraphs = article.body.split("\n\n")
+    del paragraphs[3]
+    body = "\n\n".join(paragraphs).replace(
+        "monitor various areas, organize cadastral property records,",
+        "survey several areas and keep cadastral records,")
+    assert body != article.body
+    return dataclasses.replace(article, body=body, path="elsewhere/copy.txt")
+
+
+# --- entities -----------------------------------------------------------------------------------------------
+
+def test_seed_entities(seeds, gazetteer):
+    for article in seeds:
+        entities = to_document(article, gazetteer, "s")["entities"]
+        assert {"AzerGold CJSC", "Ministry of Ecology and Natural Resources", "State Property Service",
+                "Ministry of Economy", "Trend"} <= set(entities["organizations"])
+        assert {"Baku", "Azerbaijan", "Karabakh", "Gizilbulagh", "Damirli"} <= set(entities["places"])
+    first = to_document(seeds[0], gazetteer, "s")["entities"]
+    assert "Lachin" in first["places"] and "Khankendi" in first["places"]
+    assert first["people"] == ["Anastasia Lavrina"]
+    assert "Russian Youth Association" in first["organizations"]
+    second = to_document(seeds[1], gazetteer, "s")["entities"]
+    assert "State Committee for Work with the Diaspora" in second["organizations"]
+    assert "Shusha" in second["places"]
+
+
+def test_curly_and_straight_quotes_give_one_value(gazetteer):
+    curly = extract_entities("The ‘Gizilbulagh’ deposit, the People’s Bank of China and Côte d’Ivoire.",
+                             gazetteer)
+    straight = extract_entities("The 'Gizilbulagh' deposit, the People's Bank of China and Côte d'Ivoire.",
+                                gazetteer)
+    assert curly == straight
+    assert curly["places"] == ["Gizilbulagh", "China", "Ivory Coast"]
+    assert curly["organizations"] == ["People's Bank of China"]
+
+
+def test_aliases_and_capitals_give_the_canonical_name(gazetteer):
+    found = extract_entities("AZERBAIJAN and Azərbaycan. Officials in Bakı and Stepanakert met U.S. envoys.",
+                             gazetteer)
+    assert found["places"] == ["Azerbaijan", "Baku", "Khankendi", "United States"]
+
+
+def test_heuristics_find_unknown_organisations_and_people(gazetteer):
+    text = ("Finance Minister Dilson Funaro said Moody's Investors Service Inc and the Toronto Stock "
+            "Exchange would meet the Ministry of Fisheries of Norway, said Anna Petrova, a spokeswoman.")
+    found = extract_entities(text, gazetteer)
+    assert found["people"] == ["Dilson Funaro", "Anna Petrova"]
+    assert found["organizations"] == ["Moody's Investors Service Inc", "Toronto Stock Exchange",
+                                      "Ministry of Fisheries of Norway"]
+    assert found["places"] == ["Toronto", "Norway"]
+
+
+def test_heuristics_prefer_precision(gazetteer):
+    text = ("Standard Chartered said on Monday. The Soviet Union and Canada Ltd agreed. "
+            "In March New Zealand Prime Minister said so. Wall Street rose.")
+    found = extract_entities(text, gazetteer)
+    assert found["people"] == []
+    assert found["organizations"] == []
+
+
+def test_operators_can_add_names(tmp_path):
+    path = tmp_path / "gazetteer.txt"
+    path.write_text("# mine\nperson | Jeyhun Bayramov | Bayramov\ncity | Baku | Bakı | Azərbaycan\n"
+                    "country | Azerbaijan | Azərbaycan\n")
+    gazetteer = load_gazetteer(path)
+    found = extract_entities("Bayramov spoke in Bakı.", gazetteer)
+    assert (found["people"], found["places"]) == (["Jeyhun Bayramov"], ["Baku"])
+    assert gazetteer.lookup("BAKU").country == "Azerbaijan"  # the country column in its canonical form
+
+
+@pytest.mark.parametrize("line, message", [
+    ("plase | Baku", "line 2: unknown kind 'plase'"),
+    ("city | Baku | Bakı | Azerbaijan | extra", "line 2: expected 'kind | name | aliases | country'"),
+    ("city | baku", "line 2: 'baku' must start with a capital letter"),
+    ("city | Ganja | Bakı", "line 2: 'Bakı' already stands for 'Baku' (line 1)"),
+    ("city | Ganja | | Azerbajan", "line 2: unknown country 'Azerbajan'"),
+])
+def test_gazetteer_mistakes_are_named_by_line(tmp_path, line, message):
+    path = tmp_path / "gazetteer.txt"
+    path.write_text(f"city | Baku | Bakı | Azerbaijan\n{line}\ncountry | Azerbaijan | Azərbaycan\n")
+    with pytest.raises(GazetteerError, match=re.escape(message)):
+        load_gazetteer(path)
+
+
+# --- ids ----------------------------------------------------------------------------------------------------
+
+def test_ids_are_stable_and_independent_of_the_path(seeds):
+    first = article_id(seeds[0])
+    assert first == article_id(seeds[0]) == article_id(dataclasses.replace(seeds[0], path="other/place.txt"))
+    assert len(first) >= 16 and int(first, 16) >= 0
+    assert first != article_id(seeds[1])
+    assert first != article_id(dataclasses.replace(seeds[0], published="2023-02-02"))
+    assert article_id(dataclasses.replace(seeds[0], body=seeds[0].body.replace("'", "’"))) == first
+
+
+def test_a_given_id_is_kept():
+    article = parse_record({"id": "reuters-17", "body": "Text.", "published": "1987-03-03"}, "d.jsonl:1")
+    assert article_id(article) == "reuters-17"
+
+
+def test_the_same_article_from_text_and_json_lines_is_one_document(seeds):
+    raw = (seeds[0].path and open(seeds[0].path, "rb").read())
+    again = parse_text(raw, "copy/000.txt")
+    as_record = parse_record({"body": raw.decode().split("2023-02-01 ", 1)[1], "published": "2023-02-01"},
+                             "d.jsonl:5")
+    assert article_id(again) == article_id(as_record) == article_id(seeds[0])
+
+
+# --- story keys ---------------------------------------------------------------------------------------------
+
+def test_two_stories_sharing_a_background_paragraph_get_different_keys(seeds):
+    clusterer = StoryClusterer()
+    keys = [clusterer.assign(article_id(a), a.body) for a in seeds]
+    assert keys == [article_id(seeds[0]), article_id(seeds[1])]
+
+
+def test_an_edited_version_joins_the_story_of_the_original(seeds):
+    clusterer = StoryClusterer()
+    originals = [clusterer.assign(article_id(a), a.body) for a in seeds]
+    for original, key in zip(seeds, originals, strict=True):
+        version = edited(original)
+        assert clusterer.assign(article_id(version), version.body) == key
+        assert clusterer.assign(article_id(original), original.body) == key  # met again
+
+
+def test_story_keys_are_the_same_in_a_new_process(seeds):
+    # No salted hash(): a fresh clusterer fed the same stream gives the same keys.
+    stream = [seeds[1], edited(seeds[1]), seeds[0]]
+    runs = [[c.assign(article_id(a), a.body) for a in stream] for c in (StoryClusterer(), StoryClusterer())]
+    assert runs[0] == runs[1] == [article_id(seeds[1])] * 2 + [article_id(seeds[0])]
+
+
+def test_short_and_empty_texts_start_their_own_stories():
+    clusterer = StoryClusterer()
+    assert [clusterer.assign(k, t) for k, t in [("a", "Oil rose."), ("b", "Gold fell."), ("c", ""),
+                                                 ("d", "Oil rose.")]] == ["a", "b", "c", "a"]
+
+
+# --- documents ----------------------------------------------------------------------------------------------
+
+def _paths(mapping: dict, prefix: str = "") -> set[str]:
+    names = set()
+    for name, spec in mapping["properties"].items():
+        names.add(prefix + name)
+        if "properties" in spec:
+            names |= _paths(spec, f"{prefix}{name}.")
+    return names
+
+
+def _leaves(document: dict, prefix: str = "") -> set[str]:
+    names = set()
+    for name, value in document.items():
+        names |= _leaves(value, f"{prefix}{name}.") if isinstance(value, dict) else {prefix + name}
+    return names
+
+
+def test_document_has_exactly_the_schema_fields(seeds, gazetteer):
+    document = to_document(seeds[0], gazetteer, "story-1")
+    leaves = _leaves(document)
+    assert leaves <= _paths(schema.MAPPINGS)
+    assert leaves == {schema.ID, schema.HEADLINE, schema.LEDE, schema.BODY, schema.PUBLISHED,
+                      schema.PUBLISHED_RULE, schema.CITY, schema.COUNTRY, schema.SOURCE, schema.URL,
+                      schema.PATH, schema.ORGANIZATIONS, schema.PLACES, schema.PEOPLE, schema.STORY}
+    assert document["dateline"] == {"city": "Baku", "country": "Azerbaijan"}
+    assert (document["id"], document["story"], document["published"]) == (article_id(seeds[0]), "story-1",
+                                                                           "2023-02-01")
+
+
+def test_a_missing_country_comes_from_the_city(gazetteer):
+    article = parse_text(b" date 1987-03-03\nLONDON, March 3 - Oil rose.", "a.txt")
+    assert to_document(article, gazetteer, "s")["dateline"] == {"city": "London", "country": "United Kingdom"}
+    article = parse_text(b" date 1987-03-03\n    SAN MATEO, Calif., March 2 - Net rose.", "a.txt")
+    document = to_document(article, gazetteer, "s")
+    assert document["dateline"] == {"city": "San Mateo", "country": "United States"}
+    assert document["entities"]["places"][:3] == ["San Mateo", "California", "United States"]
+    article = parse_text(b" date 1987-03-03\nSPRINGFIELD, March 2 - Net rose.", "a.txt")
+    assert to_document(article, gazetteer, "s")["dateline"] == {"city": "Springfield", "country": None}
+
+
+def test_given_facet_values_are_normalised(gazetteer):
+    record = {"body": "Text about Baku.", "published": "2023-02-01", "source": "REUTERS",
+              "dateline": {"city": "BAKU", "country": "AZERBAIJAN"},
+              "entities": {"organizations": ["AzerGold  CJSC", "AZERGOLD"], "people": ["Anastasia  Lavrina"],
+                           "places": ["NEW  HAVEN"]}}
+    document = to_document(parse_record(record, "d.jsonl:1"), gazetteer, "s")
+    assert document["dateline"] == {"city": "Baku", "country": "Azerbaijan"}
+    assert document["source"] == "Reuters"
+    assert document["entities"] == {"organizations": ["AzerGold CJSC"], "people": ["Anastasia Lavrina"],
+                                    "places": ["Baku", "Azerbaijan", "New Haven"]}
+
+
+def test_a_templated_report_weeks_later_starts_a_new_story():
+    text = ("The Federal Reserve entered the government securities market to supply temporary reserves "
+            "via system repurchase agreements, a spokesman for the New York Fed said.")
+    clusterer = StoryClusterer()
+    first = clusterer.assign("a", text, "1987-03-02")
+    assert clusterer.assign("b", text, "1987-03-04") == first
+    assert clusterer.assign("c", text, "1987-04-20") == "c"

@@ -1,0 +1,296 @@
+"""Parsing articles: plain text with a dateline, JSON Lines records, and every kind of bad input."""
+
+import gzip
+import json
+import os
+
+import pytest
+
+from indexer.parse import Article, Skip, iter_articles, parse_record, parse_text
+
+
+def parse(text: str) -> Article | Skip:
+    return parse_text(text.encode(), "a.txt")
+
+
+def articles(items) -> list[Article]:
+    return [item for item in items if isinstance(item, Article)]
+
+
+def skips(items) -> dict[str, Skip]:
+    return {os.path.basename(item.path) + (f":{item.line}" if item.line else ""): item
+            for item in items if isinstance(item, Skip)}
+
+
+# --- the seeds ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seeds(seeds_dir) -> dict[str, Article]:
+    found = list(iter_articles([seeds_dir]))
+    assert all(isinstance(a, Article) for a in found), found
+    return {a.path.rsplit("/", 1)[1][:3]: a for a in found}
+
+
+def test_seed_000_takes_its_date_from_the_header_on_the_dateline_line(seeds):
+    article = seeds["000"]
+    assert (article.published, article.published_rule) == ("2023-02-01", "header")
+    assert (article.city, article.country, article.source) == ("Baku", "Azerbaijan", "Trend")
+    assert article.body.startswith("Members of the Russian Community of Azerbaijan")
+    assert "date 2023" not in article.body and "BAKU" not in article.body
+
+
+def test_seed_003_infers_the_year_from_a_full_date_in_the_text(seeds):
+    article = seeds["003"]
+    assert (article.published, article.published_rule) == ("2022-12-13", "dateline-year-from-text")
+    assert (article.city, article.country, article.source) == ("Baku", "Azerbaijan", "Trend")
+
+
+def test_seed_headline_lede_and_body(seeds):
+    article = seeds["000"]
+    assert article.lede == article.body.split("\n\n")[0]
+    assert article.lede.endswith("Trend reports.")
+    assert article.body.count("\n\n") == 6  # seven paragraphs
+    assert article.headline.startswith("Members of the Russian Community of Azerbaijan")
+    assert article.headline.endswith("…") and len(article.headline) <= 151
+    assert not article.headline[:-1].endswith(" ")  # cut at a word boundary
+    assert article.encoding == "utf-8" and article.id is None
+    assert article.path.endswith("seeds/000_176b7342f17675ed.txt")
+
+
+# --- datelines ----------------------------------------------------------------------------------------------
+
+def test_london_dateline_without_a_country():
+    article = parse(" date 1987-03-03\nLONDON, March 3 - Oil prices rose, dealers said.")
+    assert (article.city, article.country, article.published) == ("London", None, "1987-03-03")
+    assert article.body == "Oil prices rose, dealers said."
+
+
+def test_reuters_agency_in_the_dateline():
+    article = parse(" date 1987-03-03\nWASHINGTON (Reuters) - The Treasury said it would sell bonds.")
+    assert (article.city, article.source) == ("Washington", "Reuters")
+    assert article.body == "The Treasury said it would sell bonds."
+
+
+def test_reuters_wire_copy_with_month_abbreviation_and_indented_paragraphs():
+    article = parse("    NEW YORK, Feb 26 - Shares fell on Feb 25, 1987, in\nheavy trading.\n"
+                    "    Volume was light, traders said.\n")
+    assert (article.city, article.country) == ("New York", None)
+    assert (article.published, article.published_rule) == ("1987-02-26", "dateline-year-from-text")
+    assert article.body == "Shares fell on Feb 25, 1987, in heavy trading.\n\nVolume was light, traders said."
+    assert article.lede == "Shares fell on Feb 25, 1987, in heavy trading."
+
+
+@pytest.mark.parametrize("dash", ["-", "–", "—", "--"])
+def test_any_dash_ends_a_dateline(dash):
+    article = parse(f"PARIS, March 3, 1987 {dash} Bread rose.")
+    assert (article.city, article.published, article.published_rule) == ("Paris", "1987-03-03", "dateline")
+    assert article.body == "Bread rose."
+
+
+def test_us_state_in_the_dateline_is_kept_as_written():
+    article = parse("    SAN MATEO, Calif., March 2, 1987 - Net rose.")
+    assert (article.city, article.country) == ("San Mateo", "Calif.")
+
+
+def test_agency_credited_in_the_lede():
+    article = parse("BAKU, Azerbaijan, December 13. The committee told Trend on December 13, 2022 that ...")
+    assert article.source == "Trend"
+
+
+def test_year_from_a_recent_date_in_another_month():
+    article = parse("BAKU, Azerbaijan, February 1. Protests have gone on since December 12, 2022.")
+    assert (article.published, article.published_rule) == ("2023-02-01", "dateline-year-from-recent-date")
+
+
+def test_no_year_anywhere_is_a_skip_not_a_guess():
+    skip = parse("BAKU, Azerbaijan, February 1. Protests went on, as in the 2020 war.")
+    assert isinstance(skip, Skip) and skip.reason.startswith("no date")
+    assert "February 1" in skip.reason
+
+
+def test_a_dateline_without_a_date_needs_the_header():
+    skip = parse("WASHINGTON (Reuters) - The Treasury said it would sell bonds.")
+    assert skip.reason == "no date: the dateline names no day and there is no date header"
+
+
+def test_impossible_dates_are_skipped():
+    assert parse(" date 2023-02-30\nBAKU, Azerbaijan, February 1. Text.").reason.startswith("impossible date")
+    assert parse("BAKU, Azerbaijan, February 30, 2023. Text.").reason.startswith("no date")
+
+
+def test_text_without_a_dateline_is_skipped():
+    assert parse(" date 2023-02-01\nAnalysts said prices would rise.") == Skip("a.txt", None, "no dateline")
+
+
+# --- headlines ----------------------------------------------------------------------------------------------
+
+def test_headline_is_the_first_sentence_not_cut_at_abbreviations():
+    article = parse(" date 1987-12-07\nWASHINGTON (Reuters) - Mr. Baker told the U.S. Senate on Dec. 5 that "
+                    "rates would fall. He gave no date.")
+    assert article.headline == "Mr. Baker told the U.S. Senate on Dec. 5 that rates would fall"
+
+
+def test_long_headline_is_cut_at_a_word_boundary():
+    words = " ".join(["protest"] * 40)
+    article = parse(f" date 2023-02-01\nBAKU, Azerbaijan, February 1. {words}.")
+    assert article.headline.endswith("protest…") and len(article.headline) <= 151
+
+
+# --- JSON Lines records -------------------------------------------------------------------------------------
+
+def test_given_fields_are_kept_and_missing_ones_derived():
+    record = {"id": "r-1", "headline": "BAHIA COCOA REVIEW", "published": "1987-02-26T15:01:01Z",
+              "url": "https://example.org/1", "body": "    SALVADOR, Feb 26 - Showers continued.",
+              "entities": {"places": ["Brazil"]}}
+    article = parse_record(record, "dump.jsonl:3")
+    assert (article.id, article.headline, article.url) == ("r-1", "BAHIA COCOA REVIEW", "https://example.org/1")
+    assert (article.published, article.published_rule) == ("1987-02-26", "given")
+    assert (article.city, article.body, article.path) == ("Salvador", "Showers continued.", "dump.jsonl:3")
+    assert article.entities == {"places": ["Brazil"]}
+
+
+def test_a_given_dateline_wins_over_the_body():
+    record = {"body": "LONDON, March 3, 1987 - Text.", "dateline": {"city": "Leeds", "country": None}}
+    article = parse_record(record, "dump.jsonl:1")
+    assert (article.city, article.country, article.published) == ("Leeds", None, "1987-03-03")
+
+
+@pytest.mark.parametrize("record, reason", [
+    ({"headline": "x"}, 'no "body"'),
+    ({"body": "LONDON, March 3 - Text.", "published": "3 March"}, "\"published\" is not a date: '3 March'"),
+    ({"body": "Some text."}, "no date"),
+    ({"body": 12}, '"body" must be a string, not int'),
+    ({"body": "x", "published": "2023-01-01", "dateline": "Baku"}, '"dateline" must be an object'),
+])
+def test_bad_records_are_skipped_with_the_line_and_reason(record, reason):
+    skip = parse_record(record, "dump.jsonl:7")
+    assert (skip.path, skip.line) == ("dump.jsonl", 7)
+    assert skip.reason.startswith(reason)
+
+
+# --- files and folders: bad input is reported, never raised -------------------------------------------------
+
+SEED_LIKE = b" date 2023-02-01\nBAKU, Azerbaijan, February 1. Text of the article.\n"
+
+
+def test_every_kind_of_bad_file_is_named_with_its_reason(tmp_path):
+    (tmp_path / "good.txt").write_bytes(SEED_LIKE)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_bytes(b"  \n\n ")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "controls.txt").write_bytes(bytes(range(1, 9)) * 100)
+    (tmp_path / "big.txt").write_bytes(SEED_LIKE + b"x" * 2000)
+    (tmp_path / "nodateline.txt").write_bytes(b"Just a note.\n")
+    (tmp_path / "notes.md").write_bytes(b"# notes")
+    (tmp_path / "reut2-000.sgm.gz").write_bytes(gzip.compress(b"<REUTERS>"))
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    found = list(iter_articles([tmp_path, tmp_path / "missing"], max_bytes=1000))
+    assert [a.path for a in articles(found)] == [str(tmp_path / "good.txt")]
+    reasons = {name: skip.reason for name, skip in skips(found).items()}
+    assert reasons == {
+        "big.txt": "file larger than 1000 bytes",
+        "blank.txt": "empty file",
+        "controls.txt": "binary file",
+        "empty.txt": "empty file",
+        "image.txt": "binary file",
+        "nodateline.txt": "no dateline",
+        "notes.md": "unsupported file type (.md)",
+        "reut2-000.sgm.gz": "unsupported file type (.sgm.gz)",
+        "missing": "no such file or folder (or a broken symlink)",
+    }
+
+
+def test_default_size_limit_is_named_in_megabytes(tmp_path):
+    (tmp_path / "big.txt").write_bytes(SEED_LIKE + b"x" * 2**20)
+    [skip] = iter_articles([tmp_path / "big.txt"], max_bytes=2**20)
+    assert skip.reason == "file larger than 1 MB"
+
+
+def test_latin1_and_cp1252_files_decode_with_the_fallback_named(tmp_path):
+    latin1 = " date 2023-02-01\nPARIS, February 1 - Le café fermé.".encode("latin-1")
+    (tmp_path / "cafe.txt").write_bytes(latin1)
+    (tmp_path / "c1.txt").write_bytes(b" date 2023-02-01\nPARIS, February 1 - Odd \x81 byte.")
+    (tmp_path / "bom.txt").write_bytes("\ufeff date 2023-02-01\nPARIS, February 1 - Café.".encode())
+    found = {os.path.basename(a.path): a for a in iter_articles([tmp_path])}
+    assert (found["cafe.txt"].encoding, found["cafe.txt"].body) == ("cp1252", "Le café fermé.")
+    assert found["c1.txt"].encoding == "latin-1"
+    assert (found["bom.txt"].encoding, found["bom.txt"].published) == ("utf-8", "2023-02-01")
+
+
+def test_a_broken_json_line_is_named_and_the_good_lines_still_come_out(tmp_path):
+    good = {"body": "LONDON, March 3 - Oil rose.", "published": "1987-03-03"}
+    lines = [json.dumps(good), '{"body": "x" "published": 1}', "", json.dumps({**good, "id": "b"})]
+    (tmp_path / "dump.jsonl").write_text("\n".join(lines) + "\n")
+    found = list(iter_articles([tmp_path / "dump.jsonl"]))
+    dump = tmp_path / "dump.jsonl"
+    assert [a.path for a in articles(found)] == [f"{dump}:1", f"{dump}:4"]
+    [skip] = [item for item in found if isinstance(item, Skip)]
+    assert (skip.line, skip.reason) == (2, "broken JSON: Expecting ',' delimiter at column 14")
+
+
+def test_gzipped_json_lines_and_a_truncated_gzip(tmp_path):
+    body = "\n".join(json.dumps({"body": f"LONDON, March 3 - Item {n}.", "published": "1987-03-03"})
+                     for n in range(50)).encode()
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(body))
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(body)[:-30])
+    found = list(iter_articles([tmp_path]))
+    assert len([a for a in articles(found) if a.path.startswith(str(tmp_path / "a.jsonl.gz"))]) == 50
+    [skip] = [item for item in found if isinstance(item, Skip)]
+    assert skip.path.endswith("b.jsonl.gz") and skip.reason.startswith("broken gzip data")
+
+
+def test_an_overlong_json_line_is_skipped_and_reading_goes_on(tmp_path):
+    good = json.dumps({"body": "LONDON, March 3 - Oil rose.", "published": "1987-03-03"})
+    long = json.dumps({"body": "LONDON, March 3 - " + "x" * 500, "published": "1987-03-03"})
+    (tmp_path / "d.jsonl").write_text(f"{long}\n{good}\n")
+    found = list(iter_articles([tmp_path], max_bytes=200))
+    assert [(s.line, s.reason) for s in skips(found).values()] == [(1, "line larger than 200 bytes")]
+    assert len(articles(found)) == 1
+
+
+def test_empty_json_lines_file(tmp_path):
+    (tmp_path / "e.jsonl").write_text("\n\n")
+    assert list(iter_articles([tmp_path])) == [Skip(str(tmp_path / "e.jsonl"), None, "empty file")]
+
+
+def test_symlink_loops_do_not_hang(tmp_path):
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.txt").write_bytes(SEED_LIKE)
+    (tmp_path / "news" / "again").symlink_to(tmp_path / "news")
+    (tmp_path / "news" / "self").symlink_to(tmp_path / "news" / "self")
+    found = list(iter_articles([tmp_path]))
+    assert len(articles(found)) == 1
+    assert {name: skip.reason.split(" (")[0] for name, skip in skips(found).items()} == {
+        "again": "symlink loop", "self": "symlink loop"}
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_unreadable_files_and_folders_are_skipped(tmp_path):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "secret.txt").write_bytes(SEED_LIKE)
+    (tmp_path / "secret.txt").chmod(0)
+    (tmp_path / "locked").chmod(0)
+    try:
+        reasons = {name: skip.reason for name, skip in skips(iter_articles([tmp_path])).items()}
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    assert reasons == {"locked": "cannot read folder: permission denied",
+                       "secret.txt": "cannot read file: permission denied"}
+
+
+def test_folders_are_read_recursively_in_sorted_order_with_relative_paths(tmp_path, monkeypatch):
+    for name in ("b/2.txt", "b/1.txt", "a.txt", ".hidden/x.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(SEED_LIKE.replace(b"Text", name.encode()))
+    monkeypatch.chdir(tmp_path)
+    assert [a.path for a in iter_articles(["./"])] == ["a.txt", "b/1.txt", "b/2.txt"]
+
+
+def test_articles_stream_one_at_a_time(tmp_path):
+    (tmp_path / "1.txt").write_bytes(SEED_LIKE)
+    (tmp_path / "2.txt").write_bytes(SEED_LIKE)
+    stream = iter_articles([tmp_path])
+    assert isinstance(next(stream), Article)
+    (tmp_path / "2.txt").unlink()  # a reader that had read everything up front would not notice
+    [skip] = stream
+    assert skip.reason.startswith("no such file")
