@@ -43,6 +43,7 @@ def describe_failure(exc: Exception) -> str:
     if isinstance(exc, es_exc.AuthorizationException):
         return "the Elasticsearch credentials lack the permission for this operation"
     if isinstance(exc, es_exc.TransportError):
-        reason = exc.info.get("error", {}).get("reason") if isinstance(exc.info, dict) else None
+        error = exc.info.get("error") if isinstance(exc.info, dict) else None
+        reason = error.get("reason") if isinstance(error, dict) else error
         return f"Elasticsearch answered {exc.status_code}: {reason or exc.error}"
     return str(exc)

@@ -14,6 +14,8 @@ import pytest
 from indexer import config, schema
 from indexer.es import connect
 
+from . import corpus
+
 
 @pytest.fixture(scope="session")
 def es_settings() -> config.Settings:
@@ -69,3 +71,15 @@ def make_index(es, index_names):
         return name
 
     return make
+
+
+@pytest.fixture(scope="module")
+def corpus_settings(es, es_settings) -> config.Settings:
+    """Settings pointed at a unique alias over the generated corpus (``corpus.py``), loaded once per module.
+
+    The tests of a module share it, so they must only read it; it is deleted after the module.
+    """
+    alias = f"test-{uuid.uuid4().hex[:10]}"
+    corpus.load(es, alias)
+    yield dataclasses.replace(es_settings, alias=alias)
+    _delete_prefixed(es, alias)

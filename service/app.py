@@ -1,0 +1,107 @@
+"""The Flask application factory: one Elasticsearch client per app, error handling, security headers.
+
+Errors never show a stack trace. A bad parameter is a 400 naming it, an unknown article a 404, and an
+Elasticsearch that is down, too slow or without the index a 503 with a plain message. The client is created
+once and reconnects by itself, so the service answers again as soon as Elasticsearch does.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from elasticsearch import exceptions as es_exc
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from indexer import config
+from indexer.es import UNAVAILABLE, connect, describe_failure
+
+from .params import DEFAULT_SIZE, ParamError
+from .routes import bp, search_url
+
+log = logging.getLogger(__name__)
+
+# No inline script or style anywhere: scripts, styles and images come from this site only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Something went wrong",
+          503: "Search is unavailable"}
+
+
+def create_app(settings: config.Settings | None = None, client=None) -> Flask:
+    """The search service for ``settings`` (default: from the environment), talking to ``client`` if given."""
+    settings = settings or config.from_env()
+    app = Flask(__name__)
+    app.config["DATELINE_ALIAS"] = settings.alias
+    app.extensions["dateline.es"] = client if client is not None else connect(settings)
+    app.json.sort_keys = False  # keep the documented order of the JSON answers
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(search_url=search_url, default_size=DEFAULT_SIZE)
+    app.jinja_env.filters["long_date"] = _long_date
+    app.jinja_env.filters["number"] = "{:,}".format
+    _register_error_handlers(app)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    return app
+
+
+def _long_date(value: str | None) -> str:
+    """``2022-12-13`` → ``13 December 2022``."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _error(status: int, message: str, **extra):
+    if _wants_json():
+        return jsonify({"error": {"status": status, "message": message, **extra}}), status
+    title = TITLES.get(status, "Error")
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ParamError)
+    def _bad_parameter(exc: ParamError):
+        return _error(400, f"The parameter {exc.param!r} is invalid: {exc.message}.", parameter=exc.param)
+
+    @app.errorhandler(es_exc.TransportError)
+    def _elasticsearch_failed(exc: es_exc.TransportError):
+        # Connection failures and timeouts are TransportErrors too; everything that means "cannot search now"
+        # (down, too slow, overloaded, no index behind the alias) is a 503 and passes when the cause does.
+        if isinstance(exc, es_exc.NotFoundError):
+            reason = f"no article index is behind the alias {app.config['DATELINE_ALIAS']!r} yet"
+        else:
+            reason = describe_failure(exc)
+        status = exc.status_code if isinstance(exc.status_code, int) else 0
+        if isinstance(exc, UNAVAILABLE) or status in (404, 429) or status >= 500:
+            log.warning("search unavailable: %s", reason)
+            return _error(503, f"The archive cannot be searched right now ({reason}). Please try again soon.")
+        log.error("Elasticsearch refused a request: %s", reason)
+        return _error(500, "The search failed. The problem has been logged.")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return _error(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error")
+        return _error(500, "Something went wrong on our side. The problem has been logged.")

@@ -1,0 +1,180 @@
+"""Facets: one small class per kind, each knowing its aggregation, the filter a selection makes, and its view.
+
+Facets are disjunctive (multi-select). The search narrows the hits with a ``post_filter`` made of every
+facet's filter, and computes each facet's aggregation inside a ``filter`` aggregation holding the filters of
+all the *other* facets. So the count next to an unselected value says how many results ticking it would add,
+and one request to Elasticsearch answers the hits and every facet at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from indexer import schema
+
+_EPOCH = date(1970, 1, 1)
+
+
+def _scoped(filters: list[dict], aggs: dict) -> dict:
+    """``aggs`` computed over the documents that match every one of ``filters`` (all documents if none)."""
+    return {"filter": {"bool": {"filter": filters}}, "aggs": aggs}
+
+
+class TermsFacet:
+    """A keyword field as a list of its most frequent values with counts; selected values are ORed."""
+
+    def __init__(self, name: str, field: str, label: str, size: int = 10):
+        self.name = name  # the query string parameter
+        self.field = field
+        self.label = label
+        self.size = size
+
+    def filter(self, values: tuple[str, ...]) -> dict:
+        """Documents with any of ``values``."""
+        return {"terms": {self.field: list(values)}}
+
+    def aggregation(self, selected: tuple[str, ...], scope: list[dict]) -> dict:
+        """The top values within ``scope``, plus the exact count of each selected value.
+
+        A selected value may fall outside the top values or match nothing; its own ``filters`` bucket still
+        counts it, so it stays in the list with a true count.
+        """
+        aggs: dict = {"top": {"terms": {"field": self.field, "size": self.size}}}
+        if selected:
+            exact = {value: {"term": {self.field: value}} for value in selected}
+            aggs["selected"] = {"filters": {"filters": exact}}
+        return _scoped(scope, aggs)
+
+    def rows(self, result: dict, selected: tuple[str, ...]) -> list[dict]:
+        """View rows, most frequent first: ``{"value", "count", "selected"}``."""
+        counts = {bucket["key"]: bucket["doc_count"] for bucket in result.get("top", {}).get("buckets", [])}
+        for value, bucket in result.get("selected", {}).get("buckets", {}).items():
+            counts[value] = bucket["doc_count"]
+        rows = [{"value": value, "count": count, "selected": value in selected}
+                for value, count in counts.items()]
+        rows.sort(key=lambda row: (-row["count"], row["value"]))
+        return rows
+
+
+TERMS_FACETS = (
+    TermsFacet("country", schema.FACET_FIELDS["country"], "Country"),
+    TermsFacet("city", schema.FACET_FIELDS["city"], "City"),
+    TermsFacet("source", schema.FACET_FIELDS["source"], "Source"),
+    TermsFacet("org", schema.FACET_FIELDS["org"], "Organisations"),
+    TermsFacet("place", schema.FACET_FIELDS["place"], "Places"),
+    TermsFacet("person", schema.FACET_FIELDS["person"], "People"),
+)
+
+INTERVALS = ("day", "week", "month", "year")
+
+
+def interval_for(start: date, end: date) -> str:
+    """The coarsest interval that still draws a range as a readable number of bars (at most about 40)."""
+    days = (end - start).days + 1
+    if days <= 31:
+        return "day"
+    if days <= 26 * 7:
+        return "week"
+    if days <= 3 * 366:
+        return "month"
+    return "year"
+
+
+def interval_start(interval: str, day: date) -> date:
+    """The first day of the ``interval`` that holds ``day`` (weeks start on Monday)."""
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    if interval == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def next_start(interval: str, start: date) -> date:
+    """The first day of the interval after the one starting on ``start``."""
+    if interval == "day":
+        return start + timedelta(days=1)
+    if interval == "week":
+        return start + timedelta(days=7)
+    if interval == "month":
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return date(start.year + 1, 1, 1)
+
+
+def _day(epoch_millis: float) -> date:
+    return _EPOCH + timedelta(milliseconds=epoch_millis)
+
+
+class DateHistogram:
+    """Articles over time: a bar per day, week, month or year, the interval chosen from the range shown.
+
+    The histogram respects every filter, the date range included, so it counts exactly the results. It is not
+    disjunctive like the facets on purpose: clicking a bar narrows the search to that bar's dates and the next
+    histogram shows that range in finer bars, so the chart drills down (years → months → weeks → days), and
+    the chip of the date range (or the date fields) widens it again.
+
+    The range shown is ``from``–``to`` when both are given (so the days of a month without articles are still
+    drawn), and otherwise the range of the results' dates. Its length alone picks the interval, so one request
+    must bring what every interval needs: the results' first and last date (``stats``), their counts per day
+    (only ranges of at most 26 weeks are drawn from these, so the first 200 days with articles always suffice;
+    ``bucket_sort`` keeps the answer small for a long archive), and their counts per month (months and years).
+    """
+
+    name = "histogram"
+    _MAX_DAY_BUCKETS = 200
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def filter(self, date_from: date | None, date_to: date | None) -> dict | None:
+        """Documents published between the two dates, both included; ``None`` if neither is given."""
+        if not (date_from or date_to):
+            return None
+        bounds = {"format": "yyyy-MM-dd"}
+        if date_from:
+            bounds["gte"] = date_from.isoformat()
+        if date_to:
+            bounds["lte"] = date_to.isoformat()
+        return {"range": {self.field: bounds}}
+
+    def aggregation(self, scope: list[dict]) -> dict:
+        return _scoped(scope, {
+            "range": {"stats": {"field": self.field}},
+            "days": {
+                "date_histogram": {"field": self.field, "calendar_interval": "day", "min_doc_count": 1},
+                "aggs": {"first": {"bucket_sort": {"size": self._MAX_DAY_BUCKETS}}},
+            },
+            "months": {
+                "date_histogram": {"field": self.field, "calendar_interval": "month", "min_doc_count": 1},
+            },
+        })
+
+    def view(self, result: dict, date_from: date | None, date_to: date | None) -> dict:
+        """``{"interval", "buckets": [{"start": "YYYY-MM-DD", "count"}]}``, no interval of the range left out.
+
+        The range is ``from``–``to`` when both are given and short enough for bars finer than years; otherwise
+        it is the range of the results' own dates.
+        """
+        stats = result.get("range", {})
+        if not stats.get("count"):
+            interval = interval_for(date_from, date_to) if date_from and date_to else "day"
+            return {"interval": interval, "buckets": []}
+        start, end = _day(stats["min"]), _day(stats["max"])
+        if date_from and date_to and interval_for(date_from, date_to) != "year":
+            start, end = date_from, date_to
+        interval = interval_for(start, end)
+        source = result.get("days" if interval in ("day", "week") else "months", {})
+        counts: dict[date, int] = {}
+        for bucket in source.get("buckets", []):
+            key = interval_start(interval, _day(bucket["key"]))
+            counts[key] = counts.get(key, 0) + bucket["doc_count"]
+        buckets = []
+        current = interval_start(interval, start)
+        while current <= end:
+            buckets.append({"start": current.isoformat(), "count": counts.get(current, 0)})
+            current = next_start(interval, current)
+        return {"interval": interval, "buckets": buckets}
+
+
+HISTOGRAM = DateHistogram(schema.PUBLISHED)

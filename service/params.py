@@ -1,0 +1,185 @@
+"""The parameters of a search, validated from the query string into one immutable value.
+
+All state of a search lives in the URL, so this module is both the gate and the way back: ``from_args`` turns
+a query string into a ``SearchParams`` or raises ``ParamError`` naming the parameter at fault, and ``to_args``
+turns a value back into the shortest query string that means the same. Every link the service draws (pages,
+facet checkboxes, histogram bars, the JSON twin) is made from a ``SearchParams``. Unknown parameters are
+ignored, so links with tracking tags or from older versions still work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from indexer import schema
+
+FACETS = tuple(schema.FACET_FIELDS)  # country, city, source, org, place, person
+SORTS = ("relevance", "newest", "oldest")
+DEFAULT_SIZE = 10
+MAX_SIZE = 100
+MAX_Q_LENGTH = 500
+MAX_FACET_VALUES = 20
+MAX_VALUE_LENGTH = 256  # facet keywords longer than this are not indexed (ignore_above)
+# Elasticsearch's index.max_result_window: from + size beyond it is refused, so paging stops there.
+MAX_RESULT_WINDOW = 10_000
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WHOLE_NUMBER = re.compile(r"\d{1,9}")
+
+
+class ParamError(ValueError):
+    """A query parameter holds a value the search cannot use; ``param`` names it."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # facet name → selected values
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    size: int = DEFAULT_SIZE
+
+    @classmethod
+    def from_args(cls, args) -> SearchParams:
+        """Validate a query string (a werkzeug ``MultiDict``); empty values (forms send them) are absent."""
+        q = _single(args, "q")
+        if len(q) > MAX_Q_LENGTH:
+            raise ParamError("q", f"the query may be at most {MAX_Q_LENGTH} characters (it has {len(q)})")
+        filters = {}
+        for name in FACETS:
+            values = _facet_values(args, name)
+            if values:
+                filters[name] = values
+        date_from = _date(args, "from")
+        date_to = _date(args, "to")
+        if date_from and date_to and date_to < date_from:
+            raise ParamError("to", f"{date_to.isoformat()} is before from={date_from.isoformat()}")
+        sort = _single(args, "sort") or "relevance"
+        if sort not in SORTS:
+            raise ParamError("sort", f"{_shown(sort)} is not one of {', '.join(SORTS)}")
+        page = _whole_number(args, "page", default=1)
+        if page < 1:
+            raise ParamError("page", "pages are numbered from 1")
+        size = _whole_number(args, "size", default=DEFAULT_SIZE)
+        if not 1 <= size <= MAX_SIZE:
+            raise ParamError("size", f"{size} results per page is outside 1–{MAX_SIZE}")
+        if page * size > MAX_RESULT_WINDOW:
+            raise ParamError(
+                "page",
+                f"page {page} of {size} results would reach result {page * size:,}, but only the first "
+                f"{MAX_RESULT_WINDOW:,} results of a search can be paged through: narrow the search with "
+                "words, filters or dates",
+            )
+        return cls(q, filters, date_from, date_to, sort, page, size)
+
+    @property
+    def offset(self) -> int:
+        """How many results come before this page."""
+        return (self.page - 1) * self.size
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        return self.filters.get(facet, ())
+
+    def to_args(self) -> list[tuple[str, str]]:
+        """The query string pairs of these parameters, defaults left out."""
+        pairs = [("q", self.q)] if self.q else []
+        pairs += [(name, value) for name in FACETS for value in self.selected(name)]
+        if self.date_from:
+            pairs.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("to", self.date_to.isoformat()))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        if self.size != DEFAULT_SIZE:
+            pairs.append(("size", str(self.size)))
+        return pairs
+
+    def to_json(self) -> dict:
+        """Every parameter with its normalised value, as the JSON API echoes it."""
+        return {
+            "q": self.q,
+            **{name: list(self.selected(name)) for name in FACETS},
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "sort": self.sort,
+            "page": self.page,
+            "size": self.size,
+        }
+
+    def with_page(self, page: int) -> SearchParams:
+        return dataclasses.replace(self, page=page)
+
+    def toggled(self, facet: str, value: str) -> SearchParams:
+        """The search with ``value`` of ``facet`` selected if it was not, and unselected if it was; page 1."""
+        values = self.selected(facet)
+        values = tuple(v for v in values if v != value) if value in values else (*values, value)
+        filters = {name: self.selected(name) for name in FACETS if name != facet and self.selected(name)}
+        if values:
+            filters[facet] = values
+        return dataclasses.replace(self, filters=filters, page=1)
+
+    def without_filters(self) -> SearchParams:
+        """The same words, sort and page size, with no facet selected and no date range; page 1."""
+        return dataclasses.replace(self, filters={}, date_from=None, date_to=None, page=1)
+
+    def with_dates(self, date_from: date | None, date_to: date | None) -> SearchParams:
+        return dataclasses.replace(self, date_from=date_from, date_to=date_to, page=1)
+
+
+def _shown(raw: str) -> str:
+    """A user's value quoted for an error message, cut short so a message never echoes a whole payload."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "…")
+
+
+def _single(args, name: str) -> str:
+    values = args.getlist(name)
+    if len(values) > 1:
+        raise ParamError(name, f"give {name} once (it was given {len(values)} times)")
+    return values[0].strip() if values else ""
+
+
+def _facet_values(args, name: str) -> tuple[str, ...]:
+    values: list[str] = []
+    for raw in args.getlist(name):
+        value = raw.strip()
+        if len(value) > MAX_VALUE_LENGTH:
+            raise ParamError(name, f"a value may be at most {MAX_VALUE_LENGTH} characters long")
+        if value and value not in values:
+            values.append(value)
+    if len(values) > MAX_FACET_VALUES:
+        raise ParamError(name, f"at most {MAX_FACET_VALUES} values can be selected (got {len(values)})")
+    return tuple(values)
+
+
+def _date(args, name: str) -> date | None:
+    raw = _single(args, name)
+    if not raw:
+        return None
+    try:
+        if not _DATE.fullmatch(raw):
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ParamError(name, f"{_shown(raw)} is not a date of the form YYYY-MM-DD") from None
+
+
+def _whole_number(args, name: str, default: int) -> int:
+    raw = _single(args, name)
+    if not raw:
+        return default
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        raise ParamError(name, f"{_shown(raw)} is not a whole number")
+    return int(raw)

@@ -1,0 +1,180 @@
+"""Elasticsearch answers → view models (pure: plain dicts in, plain dicts out).
+
+The JSON API returns these view models as they are and the HTML pages render the very same ones, so the two
+can never disagree. Everything that is HTML is a ``markupsafe.Markup``: article text escaped, with only the
+highlighter's ``<mark>`` tags let through.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import date
+
+from markupsafe import Markup, escape
+
+from indexer import schema
+
+from .facets import HISTOGRAM, TERMS_FACETS, next_start
+from .params import MAX_RESULT_WINDOW, SearchParams
+
+SNIPPET_FALLBACK_LENGTH = 240
+_MARK = re.compile(r"(</?mark>)")
+
+
+def field_value(source: dict, dotted: str):
+    """The value of a dotted field name (``dateline.city``) in a document, ``None`` where absent."""
+    value = source
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def safe_highlight(fragment: str) -> Markup:
+    """A highlighter fragment as HTML in which nothing but ``<mark>`` and ``</mark>`` can be markup.
+
+    The html encoder already escapes the text; unescaping and escaping each piece between the tags again
+    yields the same text, and keeps that promise even for a fragment that was not encoded.
+    """
+    pieces = [piece if piece in ("<mark>", "</mark>") else html.escape(html.unescape(piece))
+              for piece in _MARK.split(fragment)]
+    return Markup("".join(pieces))
+
+
+def shorten(text: str, length: int = SNIPPET_FALLBACK_LENGTH) -> str:
+    """``text`` cut at a word boundary to at most about ``length`` characters, with an ellipsis if cut."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text.rfind(" ", 0, length)
+    return text[: cut if cut > 0 else length].rstrip(" ,;:") + "…"
+
+
+def _dateline(source: dict) -> dict:
+    return {"city": field_value(source, schema.CITY), "country": field_value(source, schema.COUNTRY)}
+
+
+def hit_view(hit: dict, article_url: Callable[[str], str]) -> dict:
+    source = hit.get("_source", {})
+    highlight = hit.get("highlight", {})
+    article_id = source.get(schema.ID) or hit["_id"]
+    headline = source.get(schema.HEADLINE) or "(untitled)"
+    if highlight.get(schema.HEADLINE):
+        headline_html = safe_highlight(highlight[schema.HEADLINE][0])
+    else:
+        headline_html = escape(headline)
+    if highlight.get(schema.BODY):
+        snippet_html = Markup(" … ".join(safe_highlight(" ".join(f.split())) for f in highlight[schema.BODY]))
+    else:
+        snippet_html = escape(shorten(source.get(schema.LEDE) or ""))
+    return {
+        "id": article_id,
+        "url": article_url(article_id),
+        "headline": headline,
+        "headline_html": headline_html,
+        "snippet_html": snippet_html,
+        "published": source.get(schema.PUBLISHED),
+        "dateline": _dateline(source),
+        "source": source.get(schema.SOURCE),
+        "score": hit.get("_score"),
+    }
+
+
+def search_view(
+    params: SearchParams,
+    answer: dict,
+    article_url: Callable[[str], str],
+    search_url: Callable[[SearchParams], str],
+) -> dict:
+    """The view model of a results page; ``search_url`` makes the links to the previous and next pages."""
+    hits = answer.get("hits", {})
+    total = hits.get("total", {"value": 0, "relation": "eq"})
+    aggs = answer.get("aggregations", {})
+    last_reachable = min(total["value"], MAX_RESULT_WINDOW)
+    next_end = (params.page + 1) * params.size
+    has_next = params.page * params.size < last_reachable and next_end <= MAX_RESULT_WINDOW
+    return {
+        "query": params.to_json(),
+        "total": {"value": total["value"], "relation": total["relation"]},
+        "hits": [hit_view(hit, article_url) for hit in hits.get("hits", [])],
+        "facets": {
+            facet.name: facet.rows(aggs.get(facet.name, {}), params.selected(facet.name))
+            for facet in TERMS_FACETS
+        },
+        "histogram": HISTOGRAM.view(aggs.get(HISTOGRAM.name, {}), params.date_from, params.date_to),
+        "pages": {
+            "page": params.page,
+            "size": params.size,
+            "next": search_url(params.with_page(params.page + 1)) if has_next else None,
+            "prev": search_url(params.with_page(params.page - 1)) if params.page > 1 else None,
+        },
+    }
+
+
+def article_view(source: dict, article_url: Callable[[str], str]) -> dict:
+    """One article in full; ``url`` is its page here, ``original_url`` where it was first published."""
+    body = source.get(schema.BODY) or ""
+    return {
+        "id": source[schema.ID],
+        "url": article_url(source[schema.ID]),
+        "headline": source.get(schema.HEADLINE) or "(untitled)",
+        "lede": source.get(schema.LEDE),
+        "body": body,
+        "paragraphs": [p.strip() for p in re.split(r"\n\s*\n|\n", body) if p.strip()],
+        "published": source.get(schema.PUBLISHED),
+        "dateline": _dateline(source),
+        "source": source.get(schema.SOURCE),
+        "original_url": source.get(schema.URL),
+        "entities": {
+            "organizations": field_value(source, schema.ORGANIZATIONS) or [],
+            "places": field_value(source, schema.PLACES) or [],
+            "people": field_value(source, schema.PEOPLE) or [],
+        },
+        "story": source.get(schema.STORY),
+        "path": source.get(schema.PATH),
+    }
+
+
+def period_label(interval: str, start: date) -> str:
+    """What people call the interval starting on ``start``: ``13 Dec 2022``, ``December 2022``, ``2022``."""
+    if interval == "day":
+        return f"{start.day} {start:%b %Y}"
+    if interval == "week":
+        return f"week of {start.day} {start:%b %Y}"
+    if interval == "month":
+        return f"{start:%B %Y}"
+    return str(start.year)
+
+
+def histogram_chart(histogram: dict, height: int = 80, bar_width: int = 12, gap: int = 2) -> dict:
+    """Bar geometry of the histogram for an SVG drawn on the server: a bar per bucket, tallest at ``height``.
+
+    Each bar carries the dates it covers (``start``, ``end``, both included) for its link, and a ``title``.
+    """
+    buckets = histogram["buckets"]
+    tallest = max((b["count"] for b in buckets), default=0) or 1
+    bars = []
+    for i, bucket in enumerate(buckets):
+        start = date.fromisoformat(bucket["start"])
+        end = date.fromordinal(next_start(histogram["interval"], start).toordinal() - 1)
+        label = period_label(histogram["interval"], start)
+        bar_height = round(bucket["count"] / tallest * height) if bucket["count"] else 0
+        bars.append({
+            "start": start,
+            "end": end,
+            "count": bucket["count"],
+            "label": label,
+            "title": f"{label}: {_articles(bucket['count'])}",
+            "x": i * (bar_width + gap),
+            "y": height - max(bar_height, 1),
+            "height": max(bar_height, 1),  # a hairline keeps empty intervals visible
+        })
+    return {"width": max(len(bars) * (bar_width + gap) - gap, 1), "height": height, "bar_width": bar_width,
+            "bars": bars}
+
+
+def _articles(count: int) -> str:
+    return "no articles" if not count else "1 article" if count == 1 else f"{count:,} articles"
