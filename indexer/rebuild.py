@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import gzip
 import os
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +28,8 @@ from .parse import Article, Skip, iter_articles
 
 BULK_CHUNK = 500
 BULK_CHUNK_BYTES = 8 * 2**20
+# A bulk request or the final refresh can take far longer than a search on a loaded node.
+BULK_TIMEOUT = 300
 
 
 class RebuildError(Exception):
@@ -154,7 +158,8 @@ def rebuild(
     report.deleted += _delete_orphans(client, alias)
 
     body = schema.index_body(rules)
-    client.indices.create(index=report.index, settings=body["settings"], mappings=body["mappings"])
+    client.indices.create(index=report.index, settings=body["settings"], mappings=body["mappings"],
+                          request_timeout=BULK_TIMEOUT)
     try:
         _load(client, report, strict, on_article)
         _verify_and_mark(client, report)
@@ -169,16 +174,63 @@ def rebuild(
     return report
 
 
+class _Failed:
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+def prefetched(items: Iterator, depth: int) -> Iterator:
+    """The items of ``items``, produced by a background thread up to ``depth`` ahead of the consumer.
+
+    Parsing and enriching the next chunk then overlaps with Elasticsearch indexing the current one, instead of
+    adding to it. An exception in the producer is raised in the consumer; a consumer that stops early (an error,
+    Ctrl-C) stops the producer.
+    """
+    pending: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                pending.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(end)
+        except BaseException as exc:  # handed to the consumer, which decides
+            put(_Failed(exc))
+
+    producer = threading.Thread(target=produce, name="rebuild-producer", daemon=True)
+    producer.start()
+    try:
+        while (item := pending.get()) is not end:
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        producer.join(timeout=5)
+
+
 def _load(client: Elasticsearch, report: RebuildReport, strict: bool, on_article: Callable[[], None]) -> None:
     refused = []
     for ok, item in helpers.streaming_bulk(
         client,
-        _actions(iter_articles(report.sources), report, strict, on_article),
+        prefetched(_actions(iter_articles(report.sources), report, strict, on_article), depth=2 * BULK_CHUNK),
         chunk_size=BULK_CHUNK,
         max_chunk_bytes=BULK_CHUNK_BYTES,
         raise_on_error=False,
         max_retries=3,
         initial_backoff=1,
+        request_timeout=BULK_TIMEOUT,
     ):
         result = item["index"]
         if not ok:
@@ -194,12 +246,12 @@ def _load(client: Elasticsearch, report: RebuildReport, strict: bool, on_article
 
 def _verify_and_mark(client: Elasticsearch, report: RebuildReport) -> None:
     """Restore serving settings, check the count, and mark the index complete."""
-    client.indices.put_settings(index=report.index, body=schema.SERVING_SETTINGS)
-    client.indices.refresh(index=report.index)
+    client.indices.put_settings(index=report.index, body=schema.SERVING_SETTINGS, request_timeout=BULK_TIMEOUT)
+    client.indices.refresh(index=report.index, request_timeout=BULK_TIMEOUT)
     count = client.count(index=report.index)["count"]
     if count != report.indexed:
         raise RebuildError(f"the new index holds {count} documents but {report.indexed} were sent")
-    client.cluster.health(index=report.index, wait_for_status="yellow", timeout="60s")
+    client.cluster.health(index=report.index, wait_for_status="yellow", timeout="60s", request_timeout=90)
     meta = {
         "complete": True,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -228,10 +280,11 @@ def _delete_quietly(client: Elasticsearch, index: str) -> None:
 
 
 def _delete_orphans(client: Elasticsearch, alias: str) -> list[str]:
-    """Remove what killed rebuilds left: incomplete versions, and complete ones newer than the live index."""
+    """Remove what killed rebuilds left: incomplete versions, and complete ones newer than the live index (all
+    of them while nothing is live: a first rebuild killed before its swap left a version nobody searched)."""
     found = versions(client, alias)
     live = [v.index for v in found if v.live]
-    orphans = [v.index for v in found if not v.live and (not v.complete or (live and v.index > live[0]))]
+    orphans = [v.index for v in found if not v.live and (not v.complete or not live or v.index > live[0])]
     if orphans:
         client.indices.delete(index=",".join(orphans), ignore_unavailable=True)
     return orphans

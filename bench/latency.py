@@ -1,0 +1,260 @@
+"""Search latency under load, and searches during a rebuild: ``python -m bench.latency [--quick]``.
+
+The alias (``--alias``, default ``bench``) is built from the corpus of ``--size`` unless it already serves
+that file. The production server (``dateline serve``: gunicorn, ``--workers`` processes of four threads)
+is started on a free loopback port. A fixed set of searches (``bench.queries``) then goes to three targets:
+
+- ``elasticsearch``: the request the service builds for each search, sent straight to ``<alias>/_search``
+  (the baseline: what the node itself needs);
+- ``api``: ``GET /api/search?...`` (JSON);
+- ``html``: ``GET /search?...`` (the page).
+
+At each number of clients (closed loop, keep-alive, see ``bench.load``) the targets take turns in short
+slices (``--rounds`` each), so a disturbance on the shared machine hits all three alike; every slice starts
+with a warm-up that is not counted. Percentiles are over all counted requests of a target.
+
+Rebuild under load: clients keep searching ``/api/search`` while ``dateline index rebuild`` loads the same
+corpus into a new index and swaps the alias. A search fails if its answer is not 200 or its total differs
+from the total the same search had before the rebuild.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from elasticsearch import Elasticsearch
+
+from indexer import config
+from indexer.es import connect
+from indexer.rebuild import live_index, versions
+
+from . import convert, load, machine, queries, report
+from .throughput import DATELINE, QUICK_RESULTS, RESULTS, run_rebuild, settle
+
+TARGETS = ("elasticsearch", "api", "html")
+FULL = {"size": 100_000, "clients": (1, 4, 16), "seconds": 20.0, "rounds": 4, "warmup": 1.0, "queries": 300,
+        "load_clients": 4}
+QUICK = {"size": 600, "clients": (1, 4), "seconds": 1.0, "rounds": 2, "warmup": 0.2, "queries": 60,
+         "load_clients": 2}
+
+
+def ensure_index(client: Elasticsearch, alias: str, source: Path) -> dict:
+    """Make ``alias`` serve ``source`` (a rebuild, not timed, unless it already does)."""
+    current = live_index(client, alias)
+    meta = next((v.meta for v in versions(client, alias) if v.index == current), {})
+    if meta.get("sources") == [str(source)]:
+        return {"index": current, "rebuilt": False}
+    run = run_rebuild(source, alias)
+    return {"index": run["index"], "rebuilt": True}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(alias: str, workers: int) -> Iterator[int]:
+    """``dateline serve`` on a free loopback port for ``alias``; yields the port, stops the server after."""
+    port = _free_port()
+    env = {**os.environ, "DATELINE_ALIAS": alias}
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stall the server
+    server = subprocess.Popen([str(DATELINE), "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"dateline serve did not start: {log.read().decode()[-2000:]}")
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def requests_for(searches: list[list[tuple[str, str]]], alias: str) -> dict[str, list[load.Request]]:
+    """The HTTP requests of each target for the same searches."""
+    direct = []
+    for pairs in searches:
+        query_string, body = queries.direct_request(pairs)
+        direct.append(load.Request("POST", f"/{alias}/_search?{query_string}", json.dumps(body).encode(),
+                                   {"Content-Type": "application/json"}))
+    return {
+        "elasticsearch": direct,
+        "api": [load.Request("GET", "/api/search?" + urlencode(pairs)) for pairs in searches],
+        "html": [load.Request("GET", "/search?" + urlencode(pairs)) for pairs in searches],
+    }
+
+
+def measure_cells(hosts: dict[str, tuple[str, int]], requests: dict[str, list[load.Request]],
+                  plan: dict) -> list[dict]:
+    """p50/p95/p99 and errors of every target at every number of clients, targets taking turns in slices."""
+    cells = []
+    slice_seconds = plan["seconds"] / plan["rounds"]
+    for clients in plan["clients"]:
+        outcomes: dict[str, list] = {t: [] for t in TARGETS}
+        measured = dict.fromkeys(TARGETS, 0.0)
+        for _ in range(plan["rounds"]):
+            for target in TARGETS:
+                _, seen = load.run(*hosts[target], requests[target], clients, seconds=slice_seconds,
+                                   warmup=plan["warmup"])
+                outcomes[target] += seen
+                measured[target] += slice_seconds
+        for target in TARGETS:
+            cell = {"target": target, "clients": clients, **load.summary(outcomes[target], measured[target])}
+            cells.append(cell)
+            print(f"  {clients:>2} clients {target:>13}: p50 {cell['p50_ms']} ms, p99 {cell['p99_ms']} ms, "
+                  f"{cell['per_second']}/s, {cell['errors']} errors", file=sys.stderr)
+    return cells
+
+
+def ratios(cells: list[dict]) -> list[dict]:
+    """Each service target's percentiles divided by Elasticsearch's at the same number of clients."""
+    base = {c["clients"]: c for c in cells if c["target"] == "elasticsearch"}
+    rows = []
+    for cell in cells:
+        if cell["target"] != "elasticsearch":
+            b = base[cell["clients"]]
+            rows.append({"target": cell["target"], "clients": cell["clients"],
+                         **{p: round(cell[f"{p}_ms"] / b[f"{p}_ms"], 3) for p in ("p50", "p95", "p99")}})
+    return rows
+
+
+def _total_of(data: bytes) -> int | None:
+    try:
+        return json.loads(data)["total"]["value"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def rebuild_under_load(client: Elasticsearch, port: int, alias: str, source: Path, searches: list,
+                       clients: int) -> dict:
+    """Search ``/api/search`` with ``clients`` clients throughout a rebuild of ``source``; count failures."""
+    api = [load.Request("GET", "/api/search?" + urlencode(pairs)) for pairs in searches]
+    expected = []
+    for request in api:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{request.path}", timeout=30) as answer:
+            expected.append(_total_of(answer.read()))
+
+    def check(i: int, data: bytes) -> str | None:
+        got = _total_of(data)
+        return None if got == expected[i] else f"total {got} instead of {expected[i]}"
+
+    before = live_index(client, alias)
+    finished: dict = {}
+
+    def rebuild() -> None:
+        started = time.monotonic()
+        try:
+            finished["run"] = run_rebuild(source, alias)
+        except Exception as exc:  # reported below; the searches must stop either way
+            finished["error"] = str(exc)
+        finished["seconds"] = time.monotonic() - started
+        finished["at"] = time.monotonic()
+
+    def swapped_two_seconds_ago() -> bool:  # searching on after the swap catches failures right after it
+        return "at" in finished and time.monotonic() > finished["at"] + 2
+
+    settle(client)
+    worker = threading.Thread(target=rebuild)
+    worker.start()
+    summary, _ = load.run("127.0.0.1", port, api, clients, until=swapped_two_seconds_ago, check=check)
+    worker.join()
+    if "error" in finished:
+        raise RuntimeError(f"the rebuild under load failed: {finished['error']}")
+    return {"clients": clients, "target": "api", "rebuild_seconds": round(finished["seconds"], 1),
+            "index_before": before, "index_after": live_index(client, alias), "failed": summary["errors"],
+            **summary}
+
+
+def run(plan: dict, alias: str, out: Path, workers: int, folder: Path = convert.WORK,
+        quick: bool = False) -> dict:
+    settings = config.from_env()
+    client = connect(settings)
+    es_url = urlsplit(settings.es_urls[0])
+    out.mkdir(parents=True, exist_ok=True)
+    size = plan["size"]
+    manifest = convert.ensure([size], folder)[size]
+    source = convert.paths(size, folder)[0]
+    results = {
+        "benchmark": "latency",
+        "quick": quick,
+        "alias": alias,
+        "machine": machine.describe(client),
+        "method": __doc__.split("\n\n", 1)[1].strip(),
+        "plan": {**plan, "workers": workers, "threads_per_worker": 4},
+        "corpus": manifest,
+    }
+    print(f"latency on {convert.label(size)} articles behind {alias!r}", file=sys.stderr)
+    results["index"] = ensure_index(client, alias, source)
+    searches = queries.make_queries(source, plan["queries"])
+    (out / "queries.json").write_text(json.dumps([dict(pairs=p) for p in searches], indent=1) + "\n")
+    requests = requests_for(searches, alias)
+    with serving(alias, workers) as port:
+        hosts = {"elasticsearch": (es_url.hostname, es_url.port or 9200), "api": ("127.0.0.1", port),
+                 "html": ("127.0.0.1", port)}
+        settle(client)
+        results["cells"] = measure_cells(hosts, requests, plan)
+        results["ratios"] = ratios(results["cells"])
+        print("rebuild under load", file=sys.stderr)
+        results["rebuild_under_load"] = rebuild_under_load(client, port, alias, source, searches,
+                                                           plan["load_clients"])
+    (out / "latency.json").write_text(json.dumps(results, indent=2) + "\n")
+    report.write(out)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small corpus and short cells, seconds in all")
+    parser.add_argument("--size", type=int, help="articles in the index [default: 100000]")
+    parser.add_argument("--seconds", type=float, help="measured seconds per target and number of clients")
+    parser.add_argument("--alias", help="alias to build and search [default: bench, or bench-quick]")
+    parser.add_argument("--workers", type=int, default=2, help="server processes [default: %(default)s]")
+    parser.add_argument("--out", type=Path, help="results folder [default: bench/results]")
+    args = parser.parse_args(argv)
+    plan = dict(QUICK if args.quick else FULL)
+    if args.size:
+        plan["size"] = args.size
+    if args.seconds:
+        plan["seconds"] = args.seconds
+    alias = args.alias or ("bench-quick" if args.quick else "bench")
+    out = args.out or (QUICK_RESULTS if args.quick else RESULTS)
+    results = run(plan, alias, out, args.workers, quick=args.quick)
+    for row in results["ratios"]:
+        print(f"{row['target']:>4} at {row['clients']:>2} clients: p50 ×{row['p50']}, p95 ×{row['p95']}, "
+              f"p99 ×{row['p99']} of Elasticsearch")
+    under = results["rebuild_under_load"]
+    print(f"rebuild under load: {under['requests']} searches, {under['failed']} failed, "
+          f"{under['index_before']} → {under['index_after']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Results → ``benchmarks.md`` (tables and targets) and ``benchmarks.png`` (a chart a person can read).
+
+Reads ``throughput.json`` and ``latency.json`` from a results folder, whichever exist, so each benchmark can
+refresh the report on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402
+
+THROUGHPUT_RATIO = 0.90
+FLATNESS = 0.85  # docs/s at the largest size ≥ this × docs/s at 10k: "roughly constant"
+PEAK_RSS_MB = 150
+API_P50, API_P99, HTML_RATIO = 1.15, 1.30, 1.30
+LABELS = {"elasticsearch": "Elasticsearch direct", "api": "/api/search", "html": "/search (HTML)"}
+
+
+def _load(folder: Path, name: str) -> dict | None:
+    path = folder / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def targets(throughput: dict | None, latency: dict | None) -> list[dict]:
+    """Each target of the benchmark brief with the measured value and whether it was met."""
+    rows = []
+
+    def add(name: str, value, bar: str, met: bool) -> None:
+        rows.append({"target": name, "value": value, "bar": bar, "met": bool(met)})
+
+    if throughput:
+        sizes = throughput["sizes"]
+        for row in sizes:
+            add(f"rebuild ÷ raw _bulk docs/s at {row['label']}", row["ratio"], f"≥ {THROUGHPUT_RATIO}",
+                row["ratio"] >= THROUGHPUT_RATIO)
+        ten = next((r for r in sizes if r["size"] == 10_000), None)
+        largest = sizes[-1]
+        if ten and largest["size"] > ten["size"]:
+            flat = round(largest["rebuild"]["docs_per_s"] / ten["rebuild"]["docs_per_s"], 3)
+            add(f"rebuild docs/s at {largest['label']} ÷ at 10k", flat, f"≥ {FLATNESS}", flat >= FLATNESS)
+        peak = largest["rebuild"]["peak_rss_mb"]
+        add(f"indexer peak RSS at {largest['label']} (MB)", peak, f"≤ {PEAK_RSS_MB}", peak <= PEAK_RSS_MB)
+    if latency:
+        most = max(r["clients"] for r in latency["ratios"])
+        for row in (r for r in latency["ratios"] if r["clients"] == most):
+            bars = {"p50": API_P50, "p99": API_P99} if row["target"] == "api" else {"p50": HTML_RATIO,
+                                                                                    "p99": HTML_RATIO}
+            for p, bar in bars.items():
+                add(f"/{'api/search' if row['target'] == 'api' else 'search'} {p} ÷ Elasticsearch at {most} "
+                    "clients", row[p], f"≤ {bar}", row[p] <= bar)
+        under = latency["rebuild_under_load"]
+        add("failed searches during a rebuild", under["failed"], "0", under["failed"] == 0)
+    return rows
+
+
+def _machine_line(m: dict) -> str:
+    libs = ", ".join(f"{k} {v}" for k, v in m["libraries"].items() if v)
+    load = " / ".join(map(str, m["load_average_at_start"]))
+    return (f"{m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, load average at start {load}; "
+            f"{m['os']}; Python {m['python']}; Elasticsearch {m['elasticsearch']} "
+            f"({m['elasticsearch_nodes']} node, heap {m['elasticsearch_heap_gib']} GiB); {libs}. "
+            f"Recorded {m['recorded_at']}.")
+
+
+def _row(*cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _throughput_section(t: dict) -> list[str]:
+    lines = ["## Rebuild throughput and memory", "", f"Machine: {_machine_line(t['machine'])}", "",
+             _row("articles (derived)", "documents", "raw `_bulk` docs/s", "rebuild docs/s", "ratio",
+                  "ratio, rebuild's own time", "indexer peak RSS (MB)", "indexer CPU s", "node CPU s, raw",
+                  "node CPU s, rebuild", "repetitions", "parse+enrich+serialise (s)"),
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in t["sizes"]:
+        raw, rebuild = r["raw"], r["rebuild"]
+        lines.append(_row(f"{r['articles']:,} ({r['derived']:,})", f"{r['documents']:,}",
+                          f"{raw['docs_per_s']:,.0f}", f"{rebuild['docs_per_s']:,.0f}", f"{r['ratio']:.2f}",
+                          r["ratio_reported"], rebuild["peak_rss_mb"], rebuild["median_cpu_seconds"],
+                          raw["median_node_cpu_seconds"], rebuild["median_node_cpu_seconds"],
+                          len(raw["runs"]), r["prepare_seconds"]))
+    return lines + ["", "Ratio = median raw seconds ÷ median seconds of the whole `dateline index rebuild` "
+                    "command (interpreter start included); the next column uses the time the rebuild "
+                    "reports itself. CPU columns are medians: the indexer process's own, and what the "
+                    "Elasticsearch node spent during each kind of run (equal work should cost equal CPU; "
+                    "other users of the node count too). Derived articles are copies of real ones with new "
+                    "ids, shifted dates and shuffled paragraphs (see `bench/convert.py`).", ""]
+
+
+def _latency_section(lat: dict) -> list[str]:
+    plan, corpus = lat["plan"], lat["corpus"]
+    lines = ["## Search latency", "", f"Machine: {_machine_line(lat['machine'])}", "",
+             f"{corpus['articles']:,} articles ({corpus['derived']:,} derived), {plan['queries']} searches, "
+             f"{plan['seconds']:g} s measured per cell in {plan['rounds']} slices (warm-up "
+             f"{plan['warmup']:g} s each), `dateline serve` with {plan['workers']} workers × "
+             f"{plan['threads_per_worker']} threads, loopback only.", "",
+             _row("clients", "target", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms",
+                  "p50 × ES", "p95 × ES", "p99 × ES"),
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    ratio_of = {(r["target"], r["clients"]): r for r in lat["ratios"]}
+    for c in lat["cells"]:
+        r = ratio_of.get((c["target"], c["clients"]), {})
+        lines.append(_row(c["clients"], c["target"], f"{c['requests']:,}", c["errors"], c["per_second"],
+                          c["p50_ms"], c["p95_ms"], c["p99_ms"], r.get("p50", "–"), r.get("p95", "–"),
+                          r.get("p99", "–")))
+    u = lat["rebuild_under_load"]
+    lines += ["", "## Rebuild under load", "",
+              f"{u['clients']} clients searched `/api/search` while `dateline index rebuild` loaded "
+              f"{corpus['articles']:,} articles and moved the alias from `{u['index_before']}` to "
+              f"`{u['index_after']}` ({u['rebuild_seconds']} s): **{u['failed']} failed** of "
+              f"{u['requests']:,} searches (p50 {u['p50_ms']} ms, p99 {u['p99_ms']} ms). A search fails "
+              "if its answer is not 200 or its total differs from the total before the rebuild."]
+    if u["error_examples"]:
+        lines.append(f"Failures seen: {'; '.join(u['error_examples'])}.")
+    return lines + [""]
+
+
+def markdown(throughput: dict | None, latency: dict | None) -> str:
+    lines = ["# Benchmarks: dateline against Elasticsearch itself", ""]
+    if (throughput or latency or {}).get("quick"):
+        lines += ["**Quick mode**: tiny corpora and short cells, to check that the benchmark code works. "
+                  "These figures are not the product's.", ""]
+    if throughput:
+        lines += _throughput_section(throughput)
+    if latency:
+        lines += _latency_section(latency)
+    rows = targets(throughput, latency)
+    if rows:
+        lines += ["## Targets", "", "| target | measured | bar | met |", "|---|---:|---:|---|"]
+        lines += [f"| {t['target']} | {t['value']} | {t['bar']} | {'yes' if t['met'] else '**no**'} |"
+                  for t in rows]
+        lines.append("")
+    lines.append("Chart: `benchmarks.png`. Figures: `throughput.json`, `latency.json`; searches: "
+                 "`queries.json`.")
+    return "\n".join(lines) + "\n"
+
+
+def chart(throughput: dict | None, latency: dict | None, path: Path) -> None:
+    """Throughput and peak RSS by size (top), latency percentiles by clients for each target (bottom)."""
+    figure = plt.figure(figsize=(15, 9), layout="constrained")
+    quick = (throughput or latency or {}).get("quick")
+    figure.suptitle("dateline against Elasticsearch itself" + (" (quick mode: not the product's figures)"
+                                                                if quick else ""))
+    grid = figure.add_gridspec(2, 3)
+    if throughput:
+        sizes = throughput["sizes"]
+        labels = [r["label"] for r in sizes]
+        x = range(len(sizes))
+        axis = figure.add_subplot(grid[0, :2])
+        raw = [r["raw"]["docs_per_s"] for r in sizes]
+        rebuilt = [r["rebuild"]["docs_per_s"] for r in sizes]
+        axis.bar([i - 0.2 for i in x], raw, 0.4, label="raw _bulk (Elasticsearch alone)", color="#888888")
+        bars = axis.bar([i + 0.2 for i in x], rebuilt, 0.4, label="dateline index rebuild", color="#1f77b4")
+        axis.bar_label(bars, labels=[f"×{r['ratio']:.2f}" for r in sizes])
+        axis.set(xticks=list(x), xticklabels=labels, xlabel="articles", ylabel="documents per second",
+                 title="Rebuild throughput (median)")
+        axis.legend(loc="upper right")
+        axis = figure.add_subplot(grid[0, 2])
+        axis.bar(labels, [r["rebuild"]["peak_rss_mb"] for r in sizes], color="#1f77b4")
+        axis.axhline(PEAK_RSS_MB, color="#d62728", linestyle="--", label=f"target {PEAK_RSS_MB} MB")
+        axis.set(xlabel="articles", ylabel="MB", title="Indexer peak RSS")
+        axis.legend(loc="lower right")
+    if latency:
+        colours = {"elasticsearch": "#888888", "api": "#1f77b4", "html": "#ff7f0e"}
+        for column, p in enumerate(("p50", "p95", "p99")):
+            axis = figure.add_subplot(grid[1, column])
+            for target, colour in colours.items():
+                cells = [c for c in latency["cells"] if c["target"] == target]
+                axis.plot([c["clients"] for c in cells], [c[f"{p}_ms"] for c in cells], marker="o",
+                          color=colour, label=LABELS[target])
+            clients = sorted({c["clients"] for c in latency["cells"]})
+            axis.set(xscale="log", xlabel="clients", ylabel="ms", title=f"Search latency {p}")
+            axis.minorticks_off()
+            axis.set(xticks=clients, xticklabels=[str(c) for c in clients])
+            axis.set_ylim(bottom=0)
+            axis.legend()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def write(folder: Path) -> list[Path]:
+    """Write ``benchmarks.md`` and ``benchmarks.png`` into ``folder`` from the results found there."""
+    throughput, latency = _load(folder, "throughput"), _load(folder, "latency")
+    md, png = folder / "benchmarks.md", folder / "benchmarks.png"
+    md.write_text(markdown(throughput, latency))
+    chart(throughput, latency, png)
+    return [md, png]

@@ -1,0 +1,112 @@
+"""The benchmarks in quick mode, end to end against the real node, so the benchmark code never breaks.
+
+Besides running every step, these tests check the two things the benchmark's fairness rests on: the raw
+``_bulk`` baseline loads exactly the documents a rebuild indexes, and the direct Elasticsearch baseline sends
+exactly the search the service sends.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import urllib.request
+from datetime import date
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from bench import all as bench_all
+from bench import bulkload, convert, corpora, latency, queries, throughput
+from indexer import schema
+from indexer.rebuild import rebuild
+from service.params import SearchParams
+from service.search import FILTER_PATH, build_search
+
+SMALL = 80
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    """A folder with the corpora converted once at the quick sizes and at SMALL."""
+    if not corpora.DATA.is_dir():
+        pytest.skip(f"no benchmark corpora at {corpora.DATA}")
+    folder = tmp_path_factory.mktemp("bench-work")
+    plan_size = latency.QUICK["size"]
+    convert.ensure(sorted({SMALL, plan_size, *throughput.QUICK_SIZES}), folder)
+    return folder
+
+
+def _all_documents(es, index: str) -> dict[str, dict]:
+    found = es.search(index=index, size=1000, sort=[{schema.ID: "asc"}])["hits"]["hits"]
+    return {hit["_id"]: hit["_source"] for hit in found}
+
+
+def test_the_raw_baseline_loads_exactly_the_documents_a_rebuild_indexes(es, es_settings, index_names, work):
+    source = convert.paths(SMALL, work)[0]
+    report = rebuild(es, index_names, [str(source)])
+    prepared = bulkload.prepare([source], f"{index_names}-raw")
+    seconds = bulkload.load(es, es_settings.es_urls[0], prepared)
+
+    assert seconds > 0
+    assert prepared.documents == report.indexed == SMALL
+    assert _all_documents(es, prepared.index) == _all_documents(es, index_names)
+
+
+def test_the_direct_baseline_sends_the_search_the_service_sends(es, es_settings, index_names, work):
+    source = convert.paths(SMALL, work)[0]
+    rebuild(es, index_names, [str(source)])
+    searches = random.Random(1).sample(queries.make_queries(source, count=40), 8)
+    for pairs in searches:
+        query_string, body = queries.direct_request(pairs)
+        url = f"{es_settings.es_urls[0].rstrip('/')}/{index_names}/_search?{query_string}"
+        request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as answer:
+            direct = json.load(answer)
+        through_client = es.search(index=index_names, filter_path=FILTER_PATH,
+                                   **build_search(SearchParams.from_args(MultiDict(pairs))))
+        assert direct == through_client, pairs
+
+
+def test_quick_mode_measures_everything_and_no_search_fails_during_a_rebuild(index_names, work, tmp_path):
+    out = tmp_path / "results"
+    written = bench_all.run(index_names, out, quick=True, folder=work)
+
+    sizes = json.loads((out / "throughput.json").read_text())["sizes"]
+    assert [row["size"] for row in sizes] == list(throughput.QUICK_SIZES)
+    for row in sizes:
+        assert row["documents"] == row["articles"]
+        assert row["raw"]["docs_per_s"] > 0 and row["rebuild"]["docs_per_s"] > 0 and row["ratio"] > 0
+        # The indexer's own memory, not that of the benchmark process it was started from.
+        assert 10 < row["rebuild"]["peak_rss_mb"] < 120
+
+    measured = json.loads((out / "latency.json").read_text())
+    cells = {(c["target"], c["clients"]): c for c in measured["cells"]}
+    assert set(cells) == {(t, n) for t in latency.TARGETS for n in latency.QUICK["clients"]}
+    for cell in cells.values():
+        assert cell["requests"] > 0 and cell["errors"] == 0, cell
+    assert len(measured["ratios"]) == 2 * len(latency.QUICK["clients"])
+    under = measured["rebuild_under_load"]
+    assert under["requests"] > 0 and under["failed"] == 0, under["error_examples"]
+    assert under["index_after"] != under["index_before"]
+
+    markdown = (out / "benchmarks.md").read_text()
+    for heading in ("## Rebuild throughput and memory", "## Search latency", "## Rebuild under load",
+                    "## Targets"):
+        assert heading in markdown
+    assert (out / "benchmarks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {p.name for p in written} == {"benchmarks.md", "benchmarks.png"}
+
+
+def test_a_corpus_larger_than_the_real_one_is_filled_with_derived_articles_with_new_ids():
+    pool = [corpora.record(f"a-{n}", f"Headline {n}", date(1987, 3, 1), "Reuters",
+                           "\n\n".join(f"Paragraph {p} of {n}." for p in range(4))) for n in range(5)]
+    articles, derived = convert.select(pool, 12, seed=3)
+
+    assert derived == 7
+    assert len({a["id"] for a in articles}) == 12
+    for article in articles[5:]:
+        original = next(p for p in pool if article["id"].startswith(p["id"] + "-v"))
+        assert article["published"] > original["published"]
+        assert sorted(article["body"].split("\n\n")) == sorted(original["body"].split("\n\n"))
+    assert convert.select(pool, 12, seed=3) == (articles, derived)
