@@ -290,7 +290,12 @@ _DANGLING = frozenset("a an the of and or to in on at by for from with as".split
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the full stop at ``dot`` ends an abbreviation (Mr., Dec., U.S., an initial), not a sentence."""
-    word = re.search(r"[\w.]*$", text[:dot]).group()
+    # The word before the dot (``[\w.]*``), read backwards from it: a regex anchored at the end would rescan
+    # the text before every dot, and a long paragraph of "Mr. Mr. ..." would take hours.
+    start = dot
+    while start and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        start -= 1
+    word = text[start:dot]
     return "." in word or (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS
 
 
@@ -511,6 +516,12 @@ def _jsonl_lines(path: str, max_bytes: int) -> Iterator[Article | Skip]:
                 except json.JSONDecodeError as exc:
                     yield Skip(path, number, f"broken JSON: {exc.msg} at column {exc.colno}")
                     continue
+                except ValueError as exc:  # valid JSON Python refuses: a number of more than 4300 digits
+                    yield Skip(path, number, f"unreadable JSON: {exc}")
+                    continue
+                except RecursionError:
+                    yield Skip(path, number, "unreadable JSON: nested too deeply")
+                    continue
                 yield parse_record(record, f"{path}:{number}", encoding)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         yield Skip(path, number + 1 if number else None, f"broken gzip data: {exc}")
@@ -549,30 +560,40 @@ def _file(path: str, size: int, max_bytes: int) -> Iterator[Article | Skip]:
         yield Skip(path, None, f"unsupported file type ({suffix})")
 
 
-def _walk(path: str, max_bytes: int, ancestors: frozenset[tuple[int, int]]) -> Iterator[Article | Skip]:
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        yield Skip(path, None, _os_reason(exc, "file"))
-        return
-    if stat.S_ISREG(info.st_mode):
-        yield from _file(path, info.st_size, max_bytes)
-        return
-    if not stat.S_ISDIR(info.st_mode):
-        yield Skip(path, None, "not a regular file")
-        return
-    identity = (info.st_dev, info.st_ino)
-    if identity in ancestors:
-        yield Skip(path, None, "symlink loop (a folder that contains itself)")
-        return
-    try:
-        names = sorted(name for name in os.listdir(path) if not name.startswith("."))
-    except OSError as exc:
-        yield Skip(path, None, _os_reason(exc, "folder"))
-        return
-    for name in names:
-        child = name if path == os.curdir else os.path.join(path, name)
-        yield from _walk(child, max_bytes, ancestors | {identity})
+def _walk(source: str, max_bytes: int) -> Iterator[Article | Skip]:
+    """Everything under ``source``, depth first in sorted order. The folders being read are a stack of their
+    listings rather than nested calls, so a folder tree of any depth streams without reaching Python's
+    recursion limit."""
+    listings = [iter([(source, frozenset())])]
+    while listings:
+        entry = next(listings[-1], None)
+        if entry is None:
+            listings.pop()
+            continue
+        path, ancestors = entry  # ancestors: (device, inode) of the folders above, to see symlink loops
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            yield Skip(path, None, _os_reason(exc, "file"))
+            continue
+        if stat.S_ISREG(info.st_mode):
+            yield from _file(path, info.st_size, max_bytes)
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            yield Skip(path, None, "not a regular file")
+            continue
+        identity = (info.st_dev, info.st_ino)
+        if identity in ancestors:
+            yield Skip(path, None, "symlink loop (a folder that contains itself)")
+            continue
+        try:
+            names = sorted(name for name in os.listdir(path) if not name.startswith("."))
+        except OSError as exc:
+            yield Skip(path, None, _os_reason(exc, "folder"))
+            continue
+        inside = ancestors | {identity}
+        children = [name if path == os.curdir else os.path.join(path, name) for name in names]
+        listings.append(iter([(child, inside) for child in children]))
 
 
 def iter_articles(sources: Iterable[str | Path], max_bytes: int = MAX_BYTES) -> Iterator[Article | Skip]:
@@ -584,4 +605,4 @@ def iter_articles(sources: Iterable[str | Path], max_bytes: int = MAX_BYTES) -> 
     loops, unreadable files and folders and nonexistent paths become ``Skip`` records, never exceptions.
     """
     for source in sources:
-        yield from _walk(os.path.normpath(source), max_bytes, frozenset())
+        yield from _walk(os.path.normpath(source), max_bytes)

@@ -161,8 +161,9 @@ def rebuild(
     client.indices.create(index=report.index, settings=body["settings"], mappings=body["mappings"],
                           request_timeout=BULK_TIMEOUT)
     try:
+        created = _uuid(client, report.index)
         _load(client, report, strict, on_article)
-        _verify_and_mark(client, report)
+        _verify_and_mark(client, report, created)
         _move_alias(client, alias, report.previous, report.index)
     except BaseException as exc:  # Ctrl-C and lost connections included: never leave a half-built index
         _delete_quietly(client, report.index)
@@ -244,8 +245,18 @@ def _load(client: Elasticsearch, report: RebuildReport, strict: bool, on_article
         )
 
 
-def _verify_and_mark(client: Elasticsearch, report: RebuildReport) -> None:
-    """Restore serving settings, check the count, and mark the index complete."""
+def _uuid(client: Elasticsearch, index: str) -> str:
+    return client.indices.get_settings(index=index, name="index.uuid")[index]["settings"]["index"]["uuid"]
+
+
+def _verify_and_mark(client: Elasticsearch, report: RebuildReport, created: str) -> None:
+    """Check that the index is still the one created from the contract, restore serving settings, check the
+    count, and mark the index complete."""
+    # Deleted while loading (by another rebuild of the alias taking it for a leftover, or by hand), the
+    # index is created again by the next bulk request with Elasticsearch's default mappings, not the contract.
+    if _uuid(client, report.index) != created:
+        raise RebuildError(f"{report.index} was deleted while it was being loaded (is another rebuild of "
+                           f"{report.alias!r} running?)")
     client.indices.put_settings(index=report.index, body=schema.SERVING_SETTINGS, request_timeout=BULK_TIMEOUT)
     client.indices.refresh(index=report.index, request_timeout=BULK_TIMEOUT)
     count = client.count(index=report.index)["count"]
