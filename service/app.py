@@ -22,9 +22,10 @@ from .routes import bp, search_url
 
 log = logging.getLogger(__name__)
 
-# No inline script or style anywhere: scripts, styles and images come from this site only.
+# No inline script or style anywhere: scripts, styles and images come from this site only, and scripts may
+# only ask this site (autocomplete).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -67,7 +68,7 @@ def _long_date(value: str | None) -> str:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/feeds/search.json")
 
 
 def _error(status: int, message: str, **extra):

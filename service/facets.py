@@ -4,6 +4,10 @@ Facets are disjunctive (multi-select). The search narrows the hits with a ``post
 facet's filter, and computes each facet's aggregation inside a ``filter`` aggregation holding the filters of
 all the *other* facets. So the count next to an unselected value says how many results ticking it would add,
 and one request to Elasticsearch answers the hits and every facet at once.
+
+A facet can also list the values that start with a prefix instead of its most frequent ones (facet value
+search and autocomplete). Values match as autocomplete does: case, accents, quotes and spelling variants
+aside.
 """
 
 from __future__ import annotations
@@ -23,31 +27,68 @@ def _scoped(filters: list[dict], aggs: dict) -> dict:
 class TermsFacet:
     """A keyword field as a list of its most frequent values with counts; selected values are ORed."""
 
-    def __init__(self, name: str, field: str, label: str, size: int = 10):
+    # Values that start with a prefix: the most frequent values of the documents that have such a value are
+    # the candidates; each is kept if it matches itself (see ``_matching``). Candidates that do not match
+    # (other values of the same documents) take places in the list, so it holds more than the rows shown.
+    CANDIDATES = 50
+    PREFIX_ROWS = 20
+
+    def __init__(self, name: str, field: str, label: str, size: int = 10, long_tail: bool = False):
         self.name = name  # the query string parameter
         self.field = field
         self.label = label
         self.size = size
+        self.long_tail = long_tail  # too many values to list: the page offers to search them
+        self.autocomplete = f"{field}.{schema.AUTOCOMPLETE}"
 
     def filter(self, values: tuple[str, ...]) -> dict:
         """Documents with any of ``values``."""
         return {"terms": {self.field: list(values)}}
 
-    def aggregation(self, selected: tuple[str, ...], scope: list[dict]) -> dict:
-        """The top values within ``scope``, plus the exact count of each selected value.
+    def prefix_query(self, prefix: str) -> dict:
+        """Documents with a value whose words start with the words of ``prefix``, in about that order.
+
+        The autocomplete sub-field holds the edge n-grams of each word of each value, every spelling
+        included. A phrase with a little slop keeps all the words within one value: the values of a list
+        lie 100 positions apart.
+        """
+        return {"match_phrase": {self.autocomplete: {"query": prefix, "slop": 3}}}
+
+    def aggregation(self, selected: tuple[str, ...], scope: list[dict], prefix: str = "") -> dict:
+        """The top values within ``scope`` (or those that start with ``prefix``), plus the exact count of each
+        selected value.
 
         A selected value may fall outside the top values or match nothing; its own ``filters`` bucket still
         counts it, so it stays in the list with a true count.
         """
-        aggs: dict = {"top": {"terms": {"field": self.field, "size": self.size}}}
+        aggs: dict = {}
+        if prefix:
+            # Each candidate brings one document that has it, with the values of that document that match
+            # highlighted: the candidate matches if it is one of them.
+            highlight = {"pre_tags": [""], "post_tags": [""], "fields": {self.autocomplete: {
+                "number_of_fragments": 0, "highlight_query": self.prefix_query(prefix)}}}
+            candidates = {
+                "terms": {"field": self.field, "size": self.CANDIDATES},
+                "aggs": {"match": {"top_hits": {"size": 1, "_source": False, "highlight": highlight}}},
+            }
+            aggs["found"] = {"filter": self.prefix_query(prefix), "aggs": {"values": candidates}}
+        else:
+            aggs["top"] = {"terms": {"field": self.field, "size": self.size}}
         if selected:
             exact = {value: {"term": {self.field: value}} for value in selected}
             aggs["selected"] = {"filters": {"filters": exact}}
         return _scoped(scope, aggs)
 
+    def _matching(self, bucket: dict) -> bool:
+        hits = bucket.get("match", {}).get("hits", {}).get("hits", [])
+        return any(bucket["key"] in hit.get("highlight", {}).get(self.autocomplete, []) for hit in hits)
+
     def rows(self, result: dict, selected: tuple[str, ...]) -> list[dict]:
         """View rows, most frequent first: ``{"value", "count", "selected"}``."""
         counts = {bucket["key"]: bucket["doc_count"] for bucket in result.get("top", {}).get("buckets", [])}
+        found = [bucket for bucket in result.get("found", {}).get("values", {}).get("buckets", [])
+                 if self._matching(bucket)]
+        counts.update((bucket["key"], bucket["doc_count"]) for bucket in found[: self.PREFIX_ROWS])
         for value, bucket in result.get("selected", {}).get("buckets", {}).items():
             counts[value] = bucket["doc_count"]
         rows = [{"value": value, "count": count, "selected": value in selected}
@@ -58,12 +99,13 @@ class TermsFacet:
 
 TERMS_FACETS = (
     TermsFacet("country", schema.FACET_FIELDS["country"], "Country"),
-    TermsFacet("city", schema.FACET_FIELDS["city"], "City"),
+    TermsFacet("city", schema.FACET_FIELDS["city"], "City", long_tail=True),
     TermsFacet("source", schema.FACET_FIELDS["source"], "Source"),
-    TermsFacet("org", schema.FACET_FIELDS["org"], "Organisations"),
-    TermsFacet("place", schema.FACET_FIELDS["place"], "Places"),
-    TermsFacet("person", schema.FACET_FIELDS["person"], "People"),
+    TermsFacet("org", schema.FACET_FIELDS["org"], "Organisations", long_tail=True),
+    TermsFacet("place", schema.FACET_FIELDS["place"], "Places", long_tail=True),
+    TermsFacet("person", schema.FACET_FIELDS["person"], "People", long_tail=True),
 )
+FACETS_BY_NAME = {facet.name: facet for facet in TERMS_FACETS}
 
 INTERVALS = ("day", "week", "month", "year")
 

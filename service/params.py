@@ -5,6 +5,10 @@ a query string into a ``SearchParams`` or raises ``ParamError`` naming the param
 turns a value back into the shortest query string that means the same. Every link the service draws (pages,
 facet checkboxes, histogram bars, the JSON twin) is made from a ``SearchParams``. Unknown parameters are
 ignored, so links with tracking tags or from older versions still work.
+
+Besides the words, filters, dates, sort and page, a search may name a ``story`` (list the versions of one
+story), an ``after`` cursor (continue past the first 10,000 results, see ``service.cursor``) and, per facet, a
+``<facet>_prefix`` that lists the facet's values starting with it instead of its most frequent ones.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlencode
 
 from indexer import schema
 
@@ -24,6 +29,9 @@ MAX_SIZE = 100
 MAX_Q_LENGTH = 500
 MAX_FACET_VALUES = 20
 MAX_VALUE_LENGTH = 256  # facet keywords longer than this are not indexed (ignore_above)
+MAX_PREFIX_LENGTH = 100
+MAX_CURSOR_LENGTH = 2000
+_CURSOR = re.compile(r"[A-Za-z0-9_-]+")  # base64url without padding
 # Elasticsearch's index.max_result_window: from + size beyond it is refused, so paging stops there.
 MAX_RESULT_WINDOW = 10_000
 
@@ -49,6 +57,9 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     size: int = DEFAULT_SIZE
+    story: str = ""  # only the versions of this story
+    after: str = ""  # a cursor: the results after the ones it points at
+    prefixes: Mapping[str, str] = field(default_factory=dict)  # facet name → prefix of the values to list
 
     @classmethod
     def from_args(cls, args) -> SearchParams:
@@ -81,7 +92,20 @@ class SearchParams:
                 f"{MAX_RESULT_WINDOW:,} results of a search can be paged through: narrow the search with "
                 "words, filters or dates",
             )
-        return cls(q, filters, date_from, date_to, sort, page, size)
+        story = _single(args, "story")
+        if len(story) > MAX_VALUE_LENGTH:
+            raise ParamError("story", f"a story key may be at most {MAX_VALUE_LENGTH} characters long")
+        after = _single(args, "after")
+        if after and (len(after) > MAX_CURSOR_LENGTH or not _CURSOR.fullmatch(after)):
+            raise ParamError("after", "this is not a cursor of a results page: follow the page's Next link")
+        if after and page != 1:
+            raise ParamError("after", "give either a page or a cursor, not both")
+        prefixes = {}
+        for name in FACETS:
+            prefix = prefix_param(args, f"{name}_prefix")
+            if prefix:
+                prefixes[name] = prefix
+        return cls(q, filters, date_from, date_to, sort, page, size, story, after, prefixes)
 
     @property
     def offset(self) -> int:
@@ -105,6 +129,11 @@ class SearchParams:
             pairs.append(("page", str(self.page)))
         if self.size != DEFAULT_SIZE:
             pairs.append(("size", str(self.size)))
+        if self.story:
+            pairs.append(("story", self.story))
+        pairs += [(f"{name}_prefix", self.prefixes[name]) for name in FACETS if name in self.prefixes]
+        if self.after:
+            pairs.append(("after", self.after))
         return pairs
 
     def to_json(self) -> dict:
@@ -117,10 +146,41 @@ class SearchParams:
             "sort": self.sort,
             "page": self.page,
             "size": self.size,
+            "story": self.story or None,
+            "after": self.after or None,
+            "prefixes": dict(self.prefixes),
         }
 
+    def search_key(self) -> str:
+        """What decides which results come in which order (not how many a page shows, nor where it starts)."""
+        key = [(name, value) for name, value in self.to_args() if name in ("q", "from", "to", "sort", "story")
+               or name in FACETS]
+        return urlencode(key)
+
     def with_page(self, page: int) -> SearchParams:
-        return dataclasses.replace(self, page=page)
+        return dataclasses.replace(self, page=page, after="")
+
+    def with_after(self, cursor: str) -> SearchParams:
+        """The page of results after the position ``cursor`` names."""
+        return dataclasses.replace(self, page=1, after=cursor)
+
+    def with_story(self, story: str) -> SearchParams:
+        """The same search narrowed to the versions of one story (or widened again with ``""``); page 1."""
+        return dataclasses.replace(self, story=story, page=1, after="")
+
+    def with_q(self, q: str) -> SearchParams:
+        return dataclasses.replace(self, q=q, page=1, after="")
+
+    def with_prefix_cleared(self) -> SearchParams:
+        """The search with every facet listing its top values again."""
+        return dataclasses.replace(self, prefixes={})
+
+    def with_prefix(self, facet: str, prefix: str) -> SearchParams:
+        """The search with ``facet`` listing its values that start with ``prefix`` (top values if empty)."""
+        prefixes = {name: value for name, value in self.prefixes.items() if name != facet}
+        if prefix:
+            prefixes[facet] = prefix
+        return dataclasses.replace(self, prefixes=prefixes)
 
     def toggled(self, facet: str, value: str) -> SearchParams:
         """The search with ``value`` of ``facet`` selected if it was not, and unselected if it was; page 1."""
@@ -129,14 +189,14 @@ class SearchParams:
         filters = {name: self.selected(name) for name in FACETS if name != facet and self.selected(name)}
         if values:
             filters[facet] = values
-        return dataclasses.replace(self, filters=filters, page=1)
+        return dataclasses.replace(self, filters=filters, page=1, after="")
 
     def without_filters(self) -> SearchParams:
-        """The same words, sort and page size, with no facet selected and no date range; page 1."""
-        return dataclasses.replace(self, filters={}, date_from=None, date_to=None, page=1)
+        """The same words, sort and page size, with no facet selected, no date range and no story; page 1."""
+        return dataclasses.replace(self, filters={}, date_from=None, date_to=None, page=1, story="", after="")
 
     def with_dates(self, date_from: date | None, date_to: date | None) -> SearchParams:
-        return dataclasses.replace(self, date_from=date_from, date_to=date_to, page=1)
+        return dataclasses.replace(self, date_from=date_from, date_to=date_to, page=1, after="")
 
 
 def _shown(raw: str) -> str:
@@ -149,6 +209,15 @@ def _single(args, name: str) -> str:
     if len(values) > 1:
         raise ParamError(name, f"give {name} once (it was given {len(values)} times)")
     return values[0].strip() if values else ""
+
+
+def prefix_param(args, name: str) -> str:
+    """A prefix to complete (autocomplete, facet value search): one value of at most MAX_PREFIX_LENGTH."""
+    prefix = _single(args, name)
+    if len(prefix) > MAX_PREFIX_LENGTH:
+        raise ParamError(name, f"a prefix may be at most {MAX_PREFIX_LENGTH} characters "
+                               f"(it has {len(prefix)})")
+    return prefix
 
 
 def _facet_values(args, name: str) -> tuple[str, ...]:

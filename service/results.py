@@ -3,6 +3,10 @@
 The JSON API returns these view models as they are and the HTML pages render the very same ones, so the two
 can never disagree. Everything that is HTML is a ``markupsafe.Markup``: article text escaped, with only the
 highlighter's ``<mark>`` tags let through.
+
+Results come one per story (see ``service.search``), but every count (the total, the facets, the
+histogram) counts articles; the view says so in ``"counts": "articles"`` and gives the number of stories
+beside the total.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from markupsafe import Markup, escape
 
 from indexer import schema
 
+from .cursor import Cursor, encode, fingerprint, pinned
 from .facets import HISTOGRAM, TERMS_FACETS, next_start
 from .params import MAX_RESULT_WINDOW, SearchParams
+from .search import STORIES, VERSIONS
 
 SNIPPET_FALLBACK_LENGTH = 240
 _MARK = re.compile(r"(</?mark>)")
@@ -57,7 +63,10 @@ def _dateline(source: dict) -> dict:
     return {"city": field_value(source, schema.CITY), "country": field_value(source, schema.COUNTRY)}
 
 
-def hit_view(hit: dict, article_url: Callable[[str], str]) -> dict:
+def hit_view(hit: dict, article_url: Callable[[str], str],
+             versions_url: Callable[[str], str] | None = None) -> dict:
+    """One result. ``versions`` is how many versions of its story match when results are collapsed (else
+    ``None``), and ``versions_url`` lists them when there are several."""
     source = hit.get("_source", {})
     highlight = hit.get("highlight", {})
     article_id = source.get(schema.ID) or hit["_id"]
@@ -70,6 +79,8 @@ def hit_view(hit: dict, article_url: Callable[[str], str]) -> dict:
         snippet_html = Markup(" … ".join(safe_highlight(" ".join(f.split())) for f in highlight[schema.BODY]))
     else:
         snippet_html = escape(shorten(source.get(schema.LEDE) or ""))
+    story = source.get(schema.STORY)
+    versions = hit.get("inner_hits", {}).get(VERSIONS, {}).get("hits", {}).get("total", {}).get("value")
     return {
         "id": article_id,
         "url": article_url(article_id),
@@ -80,6 +91,9 @@ def hit_view(hit: dict, article_url: Callable[[str], str]) -> dict:
         "dateline": _dateline(source),
         "source": source.get(schema.SOURCE),
         "score": hit.get("_score"),
+        "story": story,
+        "versions": versions,
+        "versions_url": versions_url(story) if versions_url and story and (versions or 0) > 1 else None,
     }
 
 
@@ -88,30 +102,52 @@ def search_view(
     answer: dict,
     article_url: Callable[[str], str],
     search_url: Callable[[SearchParams], str],
+    after: Cursor | None = None,
 ) -> dict:
-    """The view model of a results page; ``search_url`` makes the links to the previous and next pages."""
+    """The view model of a results page (after the cursor ``after`` if given); ``search_url`` makes the links
+    to other pages and to the versions of a story."""
     hits = answer.get("hits", {})
     total = hits.get("total", {"value": 0, "relation": "eq"})
     aggs = answer.get("aggregations", {})
-    last_reachable = min(total["value"], MAX_RESULT_WINDOW)
-    next_end = (params.page + 1) * params.size
-    has_next = params.page * params.size < last_reachable and next_end <= MAX_RESULT_WINDOW
+    stories = aggs.get(STORIES, {}).get("count", {}).get("value")
     return {
         "query": params.to_json(),
         "total": {"value": total["value"], "relation": total["relation"]},
-        "hits": [hit_view(hit, article_url) for hit in hits.get("hits", [])],
+        "stories": stories,
+        "counts": "articles",
+        "hits": [hit_view(hit, article_url, lambda story: search_url(params.with_story(story)))
+                 for hit in hits.get("hits", [])],
         "facets": {
             facet.name: facet.rows(aggs.get(facet.name, {}), params.selected(facet.name))
             for facet in TERMS_FACETS
         },
         "histogram": HISTOGRAM.view(aggs.get(HISTOGRAM.name, {}), params.date_from, params.date_to),
         "pages": {
-            "page": params.page,
+            "page": params.page if after is None else None,
             "size": params.size,
-            "next": search_url(params.with_page(params.page + 1)) if has_next else None,
-            "prev": search_url(params.with_page(params.page - 1)) if params.page > 1 else None,
+            "next": _next_page(params, hits.get("hits", []),
+                               total["value"] if stories is None else stories, search_url, after),
+            "prev": search_url(params.with_page(params.page - 1))
+            if params.page > 1 and after is None else None,
         },
+        "suggestions": [],
     }
+
+
+def _next_page(params: SearchParams, hits: list[dict], results: int,
+               search_url: Callable[[SearchParams], str], after: Cursor | None) -> str | None:
+    """The link to the next page of ``results`` results (stories when collapsed): by page number within the
+    first 10,000, then by a cursor after the last hit of this page."""
+    if after is None:
+        next_end = (params.page + 1) * params.size
+        if params.page * params.size < min(results, MAX_RESULT_WINDOW) and next_end <= MAX_RESULT_WINDOW:
+            return search_url(params.with_page(params.page + 1))
+    position = (after.position if after else params.offset) + len(hits)
+    if len(hits) < params.size or (after is None and position >= results):
+        return None
+    last = hits[-1]
+    cursor = Cursor(pinned(last["_index"]), tuple(last["sort"]), position, fingerprint(params))
+    return search_url(params.with_after(encode(cursor)))
 
 
 def article_view(source: dict, article_url: Callable[[str], str]) -> dict:

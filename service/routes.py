@@ -1,21 +1,38 @@
 """The routes: every page has a JSON twin under ``/api`` that returns the view model the page renders.
 
 Routes stay thin: validate the parameters, make one request to Elasticsearch, shape the answer with a pure
-function. Failures are raised and turned into 400/404/503 answers by the error handlers in ``service.app``.
+function. (An article page makes two: the article, then its related articles; a search that finds nothing
+makes a second to find what to offer instead.) Failures are raised and turned into 400/404/503 answers by the
+error handlers in ``service.app``.
+
+Besides the search page and the article pages: autocomplete (``/api/suggest``), facet value search
+(``/api/facets/<name>``), Atom and JSON Feed twins of every search (``/feeds/search.atom``, ``.json``) and the
+export of every article of a search as JSON Lines (``/api/export``).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from urllib.parse import urlencode
 
+from elasticsearch import exceptions as es_exc
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 
 from indexer import schema
 
-from .facets import TERMS_FACETS
-from .params import MAX_RESULT_WINDOW, SearchParams
+from . import feeds
+from .cursor import Cursor, decode
+from .export import MEDIA_TYPE, export_lines
+from .facets import FACETS_BY_NAME, TERMS_FACETS
+from .params import MAX_RESULT_WINDOW, ParamError, SearchParams, prefix_param
+from .related import build_related, related_view
+from .rescue import FILTER_PATH as RESCUE_FILTER_PATH
+from .rescue import Rescue
 from .results import article_view, field_value, histogram_chart, search_view
-from .search import FILTER_PATH, build_search
+from .search import FILTER_PATH, build_facet_search, build_search, sort_for
+from .suggest import FILTER_PATH as SUGGEST_FILTER_PATH
+from .suggest import build_suggest, suggest_view
 
 bp = Blueprint("dateline", __name__)
 
@@ -40,38 +57,153 @@ def _api_search_url(params: SearchParams) -> str:
     return search_url(params, "dateline.search_api")
 
 
+def _twin_url(endpoint: str, params: SearchParams) -> str:
+    """The URL of a search in another form (a feed, an export): the same search, whatever page it is on."""
+    return search_url(params.with_page(1).with_prefix_cleared(), endpoint)
+
+
+def _feed_urls(params: SearchParams) -> dict[str, str]:
+    """The Atom and JSON Feed twins of a search, by media type."""
+    return {feeds.ATOM_TYPE: _twin_url("dateline.atom_feed", params),
+            feeds.JSON_FEED_TYPE: _twin_url("dateline.json_feed", params)}
+
+
 def _article_url(article_id: str) -> str:
     return url_for("dateline.article_page", article_id=article_id)
 
 
-def _search(params: SearchParams) -> dict:
-    answer = _es().search(index=_alias(), filter_path=FILTER_PATH, **build_search(params))
-    return search_view(params, answer, _article_url, _api_search_url)
+def _value_url(facet: str, value: str) -> str:
+    """The search for one value of a facet."""
+    return search_url(SearchParams().toggled(facet, value))
+
+
+def _cursor(params: SearchParams) -> Cursor | None:
+    return decode(params.after, params, _alias(), sort_for(params)) if params.after else None
+
+
+def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> tuple[dict, Cursor | None]:
+    """The view of a results page and the cursor it continues from; ``url`` makes its links (to pages or to
+    their JSON twins). A search that finds nothing offers what to try instead (``service.rescue``)."""
+    after = _cursor(params)
+    index = after.index if after and after.index else _alias()  # the version of the alias a cursor pins
+    try:
+        answer = _es().search(index=index, filter_path=FILTER_PATH, **build_search(params, after))
+    except es_exc.NotFoundError:
+        if after is None:
+            raise
+        raise ParamError("after", "the archive this cursor pages through has been rebuilt since: start the "
+                                  "search again") from None
+    view = search_view(params, answer, _article_url, url, after)
+    if view["total"]["value"] == 0 and after is None:
+        rescue = Rescue(params)
+        alternatives = rescue.request()
+        if alternatives:
+            answer = _es().search(index=_alias(), filter_path=RESCUE_FILTER_PATH, **alternatives)
+            view["suggestions"] = rescue.view(answer, url)
+    return view, after
 
 
 @bp.get("/")
 @bp.get("/search")
 def search_page():
     params = SearchParams.from_args(request.args)
-    view = _search(params)
+    view, after = _search(params, search_url)
     chart = histogram_chart(view["histogram"])
+    results = view["total"]["value"] if view["stories"] is None else view["stories"]
     return render_template(
         "search.html",
         view=view,
         params=params,
+        after=after,
+        start=(after.position if after else params.offset) + 1,
         facets=TERMS_FACETS,
         selections=[(facet, value) for facet in TERMS_FACETS for value in params.selected(facet.name)],
         chart=chart,
         bar_urls=[search_url(params.with_dates(bar["start"], bar["end"])) if bar["count"] else None
                   for bar in chart["bars"]],
-        last_page=-(-min(view["total"]["value"], MAX_RESULT_WINDOW) // params.size),
+        last_page=-(-min(results, MAX_RESULT_WINDOW) // params.size),
+        window=MAX_RESULT_WINDOW,
         json_url=_api_search_url(params),
+        feed_urls=_feed_urls(params),
+        export_url=_twin_url("dateline.export_api", params),
     )
 
 
 @bp.get("/api/search")
 def search_api():
-    return jsonify(_search(SearchParams.from_args(request.args)))
+    return jsonify(_search(SearchParams.from_args(request.args), _api_search_url)[0])
+
+
+@bp.get("/api/suggest")
+def suggest_api():
+    """Headlines, places, organisations and people that complete ``q``."""
+    prefix = prefix_param(request.args, "q")
+    answer = {}
+    if prefix:
+        answer = _es().search(index=_alias(), filter_path=SUGGEST_FILTER_PATH, **build_suggest(prefix))
+    return jsonify(suggest_view(prefix, answer, _article_url, _value_url))
+
+
+@bp.get("/api/facets/<name>")
+def facet_values_api(name: str):
+    """The values of one facet that start with ``prefix``, counted as on the results page of the search the
+    other parameters describe."""
+    facet = FACETS_BY_NAME.get(name)
+    if facet is None:
+        abort(404, description=f"There is no facet of this name; the facets are {', '.join(FACETS_BY_NAME)}.")
+    params = SearchParams.from_args(request.args)
+    prefix = prefix_param(request.args, "prefix")
+    answer = _es().search(index=_alias(), filter_path=FILTER_PATH,
+                          **build_facet_search(params, facet, prefix))
+    rows = facet.rows(answer.get("aggregations", {}).get(facet.name, {}), params.selected(facet.name))
+    return jsonify({
+        "facet": facet.name,
+        "label": facet.label,
+        "prefix": prefix,
+        "query": params.to_json(),
+        "counts": "articles",
+        "values": [{**row, "url": search_url(params.toggled(facet.name, row["value"]))} for row in rows],
+    })
+
+
+def _feed(media_type: str) -> tuple:
+    """What a feed of the requested search is made of: title, the URLs of its page and of itself, the
+    answer of Elasticsearch and the absolute URL of an article."""
+    params = SearchParams.from_args(request.args)
+    answer = _es().search(index=_alias(), **feeds.build_feed_search(params))
+    root = request.host_url.rstrip("/")
+    return (feeds.feed_title(params), root + search_url(feeds.feed_params(params)),
+            root + _feed_urls(params)[media_type], answer, lambda article_id: root + _article_url(article_id))
+
+
+@bp.get("/feeds/search.atom")
+def atom_feed():
+    """The newest results of a search as an Atom feed."""
+    return current_app.response_class(feeds.atom(*_feed(feeds.ATOM_TYPE)), mimetype=feeds.ATOM_TYPE)
+
+
+@bp.get("/feeds/search.json")
+def json_feed():
+    """The newest results of a search as a JSON Feed."""
+    document = feeds.json_feed(*_feed(feeds.JSON_FEED_TYPE))
+    return current_app.response_class(json.dumps(document, ensure_ascii=False), mimetype=feeds.JSON_FEED_TYPE)
+
+
+@bp.get("/api/export")
+def export_api():
+    """Every article of a search as JSON Lines, streamed, in the shape ``dateline index rebuild`` reads."""
+    params = SearchParams.from_args(request.args)
+    lines = export_lines(_es(), _alias(), params)
+    first = next(lines, "")  # fetched before the response starts, so a failure is still a proper error
+    return current_app.response_class(
+        _chain(first, lines), mimetype=MEDIA_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="export.jsonl"'},
+    )
+
+
+def _chain(first: str, rest):
+    yield first
+    yield from rest
 
 
 def _find_article(article_id: str) -> dict:
@@ -101,12 +233,24 @@ def _filed_under(source: dict) -> list[dict]:
     return groups
 
 
+def _article(article_id: str, url: Callable[[SearchParams], str]) -> tuple[dict, dict]:
+    """The article's view with its related articles and the versions of its story, and its stored document."""
+    source = _find_article(article_id)
+    related, versions = related_view(_es().search(index=_alias(), **build_related(source)), _article_url)
+    story = source.get(schema.STORY)
+    view = article_view(source, _article_url)
+    view["versions"] = {"count": versions,
+                        "url": url(SearchParams().with_story(story)) if story and versions > 1 else None}
+    view["related"] = related
+    return view, source
+
+
 @bp.get("/articles/<article_id>")
 def article_page(article_id: str):
-    source = _find_article(article_id)
+    article, source = _article(article_id, search_url)
     return render_template(
         "article.html",
-        article=article_view(source, _article_url),
+        article=article,
         filed_under=_filed_under(source),
         json_url=url_for("dateline.article_api", article_id=article_id),
     )
@@ -114,7 +258,7 @@ def article_page(article_id: str):
 
 @bp.get("/api/articles/<article_id>")
 def article_api(article_id: str):
-    return jsonify(article_view(_find_article(article_id), _article_url))
+    return jsonify(_article(article_id, _api_search_url)[0])
 
 
 @bp.get("/healthz")

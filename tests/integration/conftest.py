@@ -83,3 +83,14 @@ def corpus_settings(es, es_settings) -> config.Settings:
     corpus.load(es, alias)
     yield dataclasses.replace(es_settings, alias=alias)
     _delete_prefixed(es, alias)
+
+
+@pytest.fixture(scope="module")
+def module_client(request, es, es_settings):
+    """A Flask test client of the app over the calling module's ``DOCS``, loaded once behind a unique alias."""
+    from service.app import create_app
+
+    alias = f"test-{uuid.uuid4().hex[:10]}"
+    index = corpus.load(es, alias, request.module.DOCS)
+    yield create_app(dataclasses.replace(es_settings, alias=alias)).test_client()
+    es.indices.delete(index=index)

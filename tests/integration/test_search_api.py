@@ -213,7 +213,8 @@ def test_hits_carry_the_documented_fields(client):
     hit = search(client, {"q": "festival", "sort": "oldest"})["hits"][0]
     doc = BY_ID[hit["id"]]
     assert set(hit) == {"id", "url", "headline", "headline_html", "snippet_html", "published", "dateline",
-                        "source", "score"}
+                        "source", "score", "story", "versions", "versions_url"}
+    assert (hit["story"], hit["versions"], hit["versions_url"]) == (doc["story"], 1, None)
     assert hit["url"] == f"/articles/{doc['id']}"
     assert hit["published"] == doc["published"] and hit["source"] == doc["source"]
     assert hit["dateline"] == doc["dateline"]

@@ -93,7 +93,8 @@ def test_article_text_and_the_query_are_escaped_everywhere(client):
     assert "&lt;<mark>script</mark>&gt;<mark>alert</mark>(&quot;<mark>headline</mark>&quot;)" in text
     assert 'value="&lt;script&gt;alert(&#34;headline&#34;)&lt;/script&gt; zanzibarite"' in text
     assert "<title>&lt;script&gt;" in text
-    assert re.findall(r"<script[^>]*>", text) == ['<script src="/static/search.js" defer>']
+    assert re.findall(r"<script[^>]*>", text) == ['<script src="/static/search.js" defer>',
+                                                  '<script src="/static/autocomplete.js" defer>']
     article = page(client, f"/articles/{corpus.SCRIPT_ID}")
     assert "<script>alert" not in article and "&lt;b&gt;bold&lt;/b&gt;" in article
 

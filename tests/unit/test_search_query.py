@@ -4,29 +4,46 @@ from werkzeug.datastructures import MultiDict
 
 from indexer import schema
 from service.params import SearchParams
-from service.search import build_search, full_text_query
+from service.search import PARTIAL_MATCH, build_search, full_text_query
 
 
 def request_for(query) -> dict:
     return build_search(SearchParams.from_args(MultiDict(query)))
 
 
+def _text_clauses(query: dict) -> list[dict]:
+    """Every simple_query_string inside a query."""
+    if "simple_query_string" in query:
+        return [query["simple_query_string"]]
+    return [c for part in query["bool"].values() for sub in part for c in _text_clauses(sub)]
+
+
 def test_full_text_query_searches_the_text_fields_with_their_weights():
-    clause = full_text_query("peacekeepers lachin")["simple_query_string"]
-    assert clause["query"] == "peacekeepers lachin"
-    weighted = [f"{field}^{weight:g}" for field, weight in schema.TEXT_FIELDS.items()]
-    assert sorted(clause["fields"]) == sorted(weighted)
-    assert clause["default_operator"] == "and"
-    assert clause["lenient"] is True
+    clauses = _text_clauses(full_text_query("peacekeepers lachin"))
+    weighted = sorted(f"{field}^{weight:g}" for field, weight in schema.TEXT_FIELDS.items())
+    assert clauses and all(c["query"] == "peacekeepers lachin" for c in clauses)
+    assert all(sorted(c["fields"]) == weighted and c["lenient"] is True for c in clauses)
+
+
+def test_short_queries_need_every_word_and_long_ones_rank_articles_with_every_word_first():
+    short = full_text_query("peacekeepers lachin")["bool"]
+    assert short["must"][0]["simple_query_string"]["minimum_should_match"] == PARTIAL_MATCH
+    assert PARTIAL_MATCH.startswith("3<")  # up to three words: all required
+    assert short["should"][0]["simple_query_string"]["default_operator"] == "and"
+
+
+def test_exclusions_and_alternatives_are_taken_literally_with_every_word_required():
+    for q in ("gold -copper", "baku OR ganja"):
+        assert full_text_query(q)["simple_query_string"]["default_operator"] == "and"
 
 
 def test_full_text_query_allows_no_wildcards_fuzziness_or_regular_expressions():
-    flags = set(full_text_query("gold*")["simple_query_string"]["flags"].split("|"))
-    assert flags == {"AND", "OR", "NOT", "PHRASE", "PRECEDENCE", "WHITESPACE"}
+    for clause in _text_clauses(full_text_query("gold* ~2 /re.*/")):
+        assert set(clause["flags"].split("|")) == {"AND", "OR", "NOT", "PHRASE", "PRECEDENCE", "WHITESPACE"}
 
 
 def test_or_and_not_in_capitals_become_operators_except_inside_quotes():
-    query = full_text_query('baku OR ganja NOT "war OR peace" and or')["simple_query_string"]["query"]
+    query = _text_clauses(full_text_query('baku OR ganja NOT "war OR peace" and or'))[0]["query"]
     assert query == 'baku | ganja -"war OR peace" and or'
 
 

@@ -1,0 +1,76 @@
+"""Export: every article a search matches, as JSON Lines in the shape the indexer reads.
+
+``dateline index rebuild --source export.jsonl`` indexes an export unchanged, so the articles of a search can
+be moved to another archive. Each line holds what the indexer takes as given (id, headline, published,
+source, url, dateline, entities) and the body, from which it derives the rest (lede, story) again. Every
+version of a story is exported: an export is articles, not results pages.
+
+Memory stays flat however many articles match. They come in batches of ``BATCH`` in id order (``search_after``
+on the id), and each batch is written out before the next is fetched. Batches after the first search the index
+that served the first, which never changes (see ``service.cursor``), so an export is consistent even while a
+rebuild moves the alias.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from elasticsearch import Elasticsearch
+
+from indexer import schema
+
+from .params import SearchParams
+from .results import field_value
+from .search import match_query
+
+BATCH = 1000
+MEDIA_TYPE = "application/x-ndjson"
+_FIELDS = [schema.ID, schema.HEADLINE, schema.PUBLISHED, schema.SOURCE, schema.URL, schema.CITY,
+           schema.COUNTRY, schema.ORGANIZATIONS, schema.PLACES, schema.PEOPLE, schema.BODY]
+
+
+def export_record(source: dict) -> dict:
+    """An indexed article as a record of the indexer's JSON Lines input."""
+    return {
+        "id": source[schema.ID],
+        "headline": source.get(schema.HEADLINE),
+        "published": source.get(schema.PUBLISHED),
+        "source": source.get(schema.SOURCE),
+        "url": source.get(schema.URL),
+        "dateline": {"city": field_value(source, schema.CITY),
+                     "country": field_value(source, schema.COUNTRY)},
+        "entities": {
+            "organizations": field_value(source, schema.ORGANIZATIONS) or [],
+            "places": field_value(source, schema.PLACES) or [],
+            "people": field_value(source, schema.PEOPLE) or [],
+        },
+        "body": source.get(schema.BODY),
+    }
+
+
+def export_lines(client: Elasticsearch, alias: str, params: SearchParams) -> Iterator[str]:
+    """The JSON Lines of every article ``params`` matches, a batch of lines at a time.
+
+    The first batch is fetched when the iterator is first advanced, so a caller that does so before it starts
+    its response can still answer a failure properly.
+    """
+    request: dict = {
+        "query": match_query(params),
+        "sort": [{schema.ID: "asc"}],
+        "size": BATCH,
+        "_source": _FIELDS,
+        "track_total_hits": False,
+    }
+    index = alias
+    while True:
+        answer = client.search(index=index, filter_path="hits.hits._index,hits.hits._source,hits.hits.sort",
+                               **request)
+        hits = answer.get("hits", {}).get("hits", [])
+        if not hits:
+            return
+        yield "".join(json.dumps(export_record(hit["_source"]), ensure_ascii=False) + "\n" for hit in hits)
+        if len(hits) < BATCH:
+            return
+        index = hits[-1]["_index"]
+        request["search_after"] = hits[-1]["sort"]
