@@ -50,7 +50,6 @@ def serve(settings: config.Settings, host: str | None, port: int | None, workers
     answering while Elasticsearch is down (with 503 pages) and recovers by itself when it returns.
     """
     from service.app import create_app
-
     from service.server import run
 
     host = host or settings.host
@@ -139,6 +138,8 @@ def rebuild(settings: config.Settings, sources, keep, synonyms, strict, progress
             click.echo(f"  {describe_skip(skip)}")
     if report.deleted:
         click.echo(f"Deleted old versions: {', '.join(report.deleted)}")
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 @index.command()

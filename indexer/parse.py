@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 MAX_BYTES = 10 * 2**20
+MAX_ID_BYTES = 512  # Elasticsearch's limit on a document _id
 
 
 @dataclass(frozen=True)
@@ -442,6 +443,8 @@ def parse_record(record: dict, path: str, encoding: str = "utf-8") -> Article | 
     try:
         body = _given_text(record, "body")
         given = {key: _given_text(record, key) for key in ("id", "headline", "published", "source", "url")}
+        if given["id"] and len(given["id"].encode()) > MAX_ID_BYTES:
+            raise ValueError(f'"id" is longer than the {MAX_ID_BYTES} bytes Elasticsearch allows')
         published = _given_date(given["published"]) if given["published"] else None
         dateline = record.get("dateline") or {}
         if not isinstance(dateline, dict):

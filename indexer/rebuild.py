@@ -9,21 +9,25 @@ the new index and leaves the alias untouched. A rebuild killed outright leaves a
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import queue
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from elasticsearch import Elasticsearch, helpers
+from elasticsearch import exceptions as es_exc
 
 from . import schema
-from .enrich import StoryClusterer, article_id, load_gazetteer, to_document
+from .enrich import Gazetteer, GazetteerError, StoryClusterer, article_id, load_gazetteer, to_document
+from .es import describe_failure
 from .parse import Article, Skip, iter_articles
 
 BULK_CHUNK = 500
@@ -45,6 +49,7 @@ class RebuildReport:
     indexed: int = 0  # distinct documents in the new index
     skipped: list[Skip] = field(default_factory=list)
     fallback_decodings: list[tuple[str, str]] = field(default_factory=list)  # (path, encoding)
+    warnings: list[str] = field(default_factory=list)  # problems after the alias moved (it serves the new index)
     previous: str | None = None  # the index the alias served before
     deleted: list[str] = field(default_factory=list)  # old versions and orphans removed
     seconds: float = 0.0
@@ -95,7 +100,7 @@ def estimate_articles(sources: Iterable[str | Path]) -> int:
         try:
             with opener(path, "rb") as stream:
                 return sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(2**20), b""))
-        except OSError:
+        except (OSError, EOFError, zlib.error):  # unreadable or truncated: the parser names it later
             return 0
 
     def count(path: Path) -> int:
@@ -112,9 +117,8 @@ def estimate_articles(sources: Iterable[str | Path]) -> int:
     return total
 
 
-def _actions(articles: Iterable[Article | Skip], report: RebuildReport, strict: bool,
+def _actions(articles: Iterable[Article | Skip], report: RebuildReport, gazetteer: Gazetteer, strict: bool,
              on_article: Callable[[], None]) -> Iterator[dict]:
-    gazetteer = load_gazetteer()
     stories = StoryClusterer()
     for item in articles:
         if isinstance(item, Skip):
@@ -152,25 +156,29 @@ def rebuild(
 ) -> RebuildReport:
     """Build a new index from ``sources`` and move ``alias`` to it; see the module docstring."""
     started = time.monotonic()
-    rules = schema.read_synonyms(synonyms)
+    rules = _operator_file(schema.read_synonyms, synonyms)
     report = RebuildReport(alias=alias, index=new_index_name(alias), sources=[str(s) for s in sources],
                            previous=live_index(client, alias))
-    report.deleted += _delete_orphans(client, alias)
+    report.deleted += _delete_orphans(client, alias, report.previous)
+    gazetteer = _operator_file(load_gazetteer)
 
     body = schema.index_body(rules)
     client.indices.create(index=report.index, settings=body["settings"], mappings=body["mappings"],
                           request_timeout=BULK_TIMEOUT)
     try:
         created = _uuid(client, report.index)
-        _load(client, report, strict, on_article)
+        _load(client, report, gazetteer, strict, on_article)
         _verify_and_mark(client, report, created)
         _move_alias(client, alias, report.previous, report.index)
     except BaseException as exc:  # Ctrl-C and lost connections included: never leave a half-built index
-        _delete_quietly(client, report.index)
+        _delete_unless_live(client, alias, report.index)
         if isinstance(exc, KeyboardInterrupt):
             raise RebuildError("interrupted; the new index was deleted and the alias left as it was") from exc
         raise
-    report.deleted += _prune(client, alias, keep)
+    try:
+        report.deleted += _prune(client, alias, keep)
+    except es_exc.ElasticsearchException as exc:  # the new index serves: a failed clean-up is only a warning
+        report.warnings.append(f"old versions were not pruned: {describe_failure(exc)}")
     report.seconds = time.monotonic() - started
     return report
 
@@ -208,6 +216,10 @@ def prefetched(items: Iterator, depth: int) -> Iterator:
             put(end)
         except BaseException as exc:  # handed to the consumer, which decides
             put(_Failed(exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close:  # a generator: let it close the file it is reading
+                close()
 
     producer = threading.Thread(target=produce, name="rebuild-producer", daemon=True)
     producer.start()
@@ -221,23 +233,27 @@ def prefetched(items: Iterator, depth: int) -> Iterator:
         producer.join(timeout=5)
 
 
-def _load(client: Elasticsearch, report: RebuildReport, strict: bool, on_article: Callable[[], None]) -> None:
+def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, strict: bool,
+          on_article: Callable[[], None]) -> None:
     refused = []
-    for ok, item in helpers.streaming_bulk(
-        client,
-        prefetched(_actions(iter_articles(report.sources), report, strict, on_article), depth=2 * BULK_CHUNK),
-        chunk_size=BULK_CHUNK,
-        max_chunk_bytes=BULK_CHUNK_BYTES,
-        raise_on_error=False,
-        max_retries=3,
-        initial_backoff=1,
-        request_timeout=BULK_TIMEOUT,
-    ):
-        result = item["index"]
-        if not ok:
-            refused.append(result)
-        elif result.get("result") == "created":
-            report.indexed += 1
+    actions = _actions(iter_articles(report.sources), report, gazetteer, strict, on_article)
+    # Closed on any failure too, so the producer thread stops reading the sources.
+    with contextlib.closing(prefetched(actions, depth=2 * BULK_CHUNK)) as ready:
+        for ok, item in helpers.streaming_bulk(
+            client,
+            ready,
+            chunk_size=BULK_CHUNK,
+            max_chunk_bytes=BULK_CHUNK_BYTES,
+            raise_on_error=False,
+            max_retries=3,
+            initial_backoff=1,
+            request_timeout=BULK_TIMEOUT,
+        ):
+            result = item["index"]
+            if not ok:
+                refused.append(result)
+            elif result.get("result") == "created":
+                report.indexed += 1
     if refused:
         first = refused[0]
         raise RebuildError(
@@ -280,22 +296,35 @@ def _move_alias(client: Elasticsearch, alias: str, previous: str | None, index: 
         actions.insert(0, {"remove": {"index": previous, "alias": alias}})
     elif client.indices.exists(index=alias):
         raise RebuildError(f"{alias!r} is an index, not an alias; rename it or choose another DATELINE_ALIAS")
-    client.indices.update_aliases(body={"actions": actions})
+    client.indices.update_aliases(body={"actions": actions}, request_timeout=BULK_TIMEOUT)
 
 
-def _delete_quietly(client: Elasticsearch, index: str) -> None:
+def _operator_file(read, *args):
+    """Read a file an operator edits (gazetteer, synonyms); a mistake in it fails the rebuild with its reason."""
     try:
-        client.indices.delete(index=index, ignore_unavailable=True)
+        return read(*args)
+    except (OSError, UnicodeDecodeError, GazetteerError) as exc:
+        raise RebuildError(str(exc)) from exc
+
+
+def _delete_unless_live(client: Elasticsearch, alias: str, index: str) -> None:
+    """Delete a failed rebuild's index, unless the alias move went through after all (a timeout or Ctrl-C
+    while Elasticsearch applied it): then it serves, and deleting it would leave the alias on nothing."""
+    try:
+        if live_index(client, alias) != index:
+            client.indices.delete(index=index, ignore_unavailable=True)
     except Exception:  # the node may be what failed; the next rebuild removes the orphan
         pass
 
 
-def _delete_orphans(client: Elasticsearch, alias: str) -> list[str]:
+def _delete_orphans(client: Elasticsearch, alias: str, previous: str | None) -> list[str]:
     """Remove what killed rebuilds left: incomplete versions, and complete ones newer than the live index (all
-    of them while nothing is live: a first rebuild killed before its swap left a version nobody searched)."""
+    of them while there is no alias yet: a first rebuild killed before its swap left a version nobody searched).
+    An alias serving an index of another name (made by hand) keeps every complete version for rollback."""
     found = versions(client, alias)
     live = [v.index for v in found if v.live]
-    orphans = [v.index for v in found if not v.live and (not v.complete or not live or v.index > live[0])]
+    orphans = [v.index for v in found
+               if not v.live and (not v.complete or previous is None or (live and v.index > live[0]))]
     if orphans:
         client.indices.delete(index=",".join(orphans), ignore_unavailable=True)
     return orphans

@@ -21,6 +21,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -78,7 +79,16 @@ def decode(token: str, params: SearchParams, alias: str, sort: list) -> Cursor:
         raise ParamError("after", "this cursor holds no valid position")
     keys = [clause if isinstance(clause, str) else next(iter(clause)) for clause in sort]
     if not isinstance(after, list) or len(after) != len(keys) or not all(
-            isinstance(value, _VALUE_TYPES[key]) and not isinstance(value, bool)
+            isinstance(value, _VALUE_TYPES[key]) and not isinstance(value, bool) and _in_range(value)
             for key, value in zip(keys, after, strict=True)):
         raise ParamError("after", _STALE)
     return Cursor(index, tuple(after), position, search)
+
+
+def _in_range(value) -> bool:
+    """Whether Elasticsearch accepts ``value`` as a sort key: a finite number within 64 bits, or text."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return True

@@ -134,14 +134,17 @@ def interval_start(interval: str, day: date) -> date:
 
 
 def next_start(interval: str, start: date) -> date:
-    """The first day of the interval after the one starting on ``start``."""
-    if interval == "day":
-        return start + timedelta(days=1)
-    if interval == "week":
-        return start + timedelta(days=7)
-    if interval == "month":
-        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return date(start.year + 1, 1, 1)
+    """The first day of the interval after the one starting on ``start``; OverflowError past year 9999."""
+    try:
+        if interval == "day":
+            return start + timedelta(days=1)
+        if interval == "week":
+            return start + timedelta(days=7)
+        if interval == "month":
+            return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return date(start.year + 1, 1, 1)
+    except ValueError as exc:  # date() refuses year 10000 with a ValueError
+        raise OverflowError(str(exc)) from None
 
 
 def _day(epoch_millis: float) -> date:
@@ -215,7 +218,10 @@ class DateHistogram:
         current = interval_start(interval, start)
         while current <= end:
             buckets.append({"start": current.isoformat(), "count": counts.get(current, 0)})
-            current = next_start(interval, current)
+            try:
+                current = next_start(interval, current)
+            except OverflowError:  # an article dated in the calendar's last interval
+                break
         return {"interval": interval, "buckets": buckets}
 
 

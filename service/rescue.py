@@ -19,7 +19,7 @@ from collections.abc import Callable
 from indexer import schema
 
 from .facets import TERMS_FACETS
-from .params import SearchParams
+from .params import MAX_Q_LENGTH, SearchParams
 from .search import filter_clauses, full_text_query, match_query
 
 _SUGGESTION = "{{suggestion}}"  # where the collate template puts each candidate
@@ -74,7 +74,7 @@ class Rescue:
         if params.story:
             self.alternatives.append(("without_filter", "Versions of one story", params.with_story("")))
         any_word = any_of_the_words(params.q)
-        if any_word:
+        if any_word and len(any_word) <= MAX_Q_LENGTH:  # a longer query would be refused
             self.alternatives.append(("any_word", any_word, params.with_q(any_word)))
 
     def request(self) -> dict | None:

@@ -195,7 +195,10 @@ def histogram_chart(histogram: dict, height: int = 80, bar_width: int = 12, gap:
     bars = []
     for i, bucket in enumerate(buckets):
         start = date.fromisoformat(bucket["start"])
-        end = date.fromordinal(next_start(histogram["interval"], start).toordinal() - 1)
+        try:
+            end = date.fromordinal(next_start(histogram["interval"], start).toordinal() - 1)
+        except OverflowError:
+            end = date.max
         label = period_label(histogram["interval"], start)
         bar_height = round(bucket["count"] / tallest * height) if bucket["count"] else 0
         bars.append({

@@ -245,7 +245,7 @@ def _article(article_id: str, url: Callable[[SearchParams], str]) -> tuple[dict,
     return view, source
 
 
-@bp.get("/articles/<article_id>")
+@bp.get("/articles/<path:article_id>")
 def article_page(article_id: str):
     article, source = _article(article_id, search_url)
     return render_template(
@@ -256,7 +256,7 @@ def article_page(article_id: str):
     )
 
 
-@bp.get("/api/articles/<article_id>")
+@bp.get("/api/articles/<path:article_id>")
 def article_api(article_id: str):
     return jsonify(_article(article_id, _api_search_url)[0])
 

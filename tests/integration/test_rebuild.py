@@ -152,3 +152,22 @@ def test_twenty_thousand_json_lines_articles_index_with_none_lost(es, index_name
     assert report.skipped == []
     assert report.indexed == 20_000
     assert es.count(index=index_names)["count"] == 20_000
+
+
+def test_a_mistake_in_the_gazetteer_or_synonyms_fails_the_rebuild_with_its_reason_before_any_index(
+        es, index_names, seeds_dir, tmp_path, monkeypatch):
+    bad_synonyms = tmp_path / "synonyms.txt"
+    bad_synonyms.write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(RebuildError):
+        rebuild(es, index_names, [str(seeds_dir)], synonyms=bad_synonyms)
+    with pytest.raises(RebuildError, match="missing.txt"):
+        rebuild(es, index_names, [str(seeds_dir)], synonyms=tmp_path / "missing.txt")
+    assert versions(es, index_names) == []
+
+
+def test_a_truncated_gzip_file_is_skipped_and_named_not_a_crash(es, index_names, seeds_dir, tmp_path):
+    whole = gzip.compress(b'{"body": "BAKU, Azerbaijan, May 5. Talks resumed on May 5, 2023."}\n' * 50)
+    (tmp_path / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    report = rebuild(es, index_names, [str(seeds_dir), str(tmp_path)])
+    assert report.indexed >= 2
+    assert any(skip.path.endswith("cut.jsonl.gz") for skip in report.skipped)

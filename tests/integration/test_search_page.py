@@ -150,3 +150,23 @@ def test_503_page_when_elasticsearch_is_down(es_settings):
         text = page(client, url, status=503)
         assert "The archive cannot be searched right now (cannot reach Elasticsearch)" in text
         assert "Traceback" not in text
+
+
+def test_an_article_whose_id_holds_a_slash_is_reachable_from_its_result_link(make_index, test_settings):
+    from service.app import create_app
+
+    make_index([{"id": "reuters/1987/12", "headline": "Cocoa review", "body": "Showers continued in Bahia.",
+                 "published": "1987-02-26", "story": "reuters/1987/12"}])
+    client = create_app(test_settings).test_client()
+    hit = client.get("/api/search?q=cocoa").get_json()["hits"][0]
+    assert client.get(hit["url"]).status_code == 200
+    assert client.get("/api/articles/reuters/1987/12").get_json()["id"] == "reuters/1987/12"
+
+
+def test_the_search_form_keeps_a_story_filter_when_sorting_or_ticking_a_facet(make_index, test_settings):
+    from service.app import create_app
+
+    make_index([{"id": "a", "headline": "Grain talks", "body": "Grain talks resumed.", "published": "2023-01-02",
+                 "story": "s1"}])
+    page = create_app(test_settings).test_client().get("/search?story=s1").get_data(as_text=True)
+    assert '<input type="hidden" name="story" value="s1">' in page

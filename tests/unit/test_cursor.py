@@ -60,6 +60,8 @@ def test_the_page_size_may_change_but_not_the_search():
     cursor_for(SearchParams(), ("1.0", 0, "a")), cursor_for(SearchParams(), (1.0, "0", "a")),
     cursor_for(SearchParams(), (1.0, 0, 7)), cursor_for(SearchParams(), (True, 0, "a")),
     cursor_for(SearchParams(), (1.0, 0, "a"), position=-1),
+    cursor_for(SearchParams(), (float("nan"), 0, "a")), cursor_for(SearchParams(), (float("inf"), 0, "a")),
+    cursor_for(SearchParams(), (1.0, 2**70, "a")),
 ])
 def test_anything_but_a_cursor_of_this_search_and_archive_is_refused(token):
     with pytest.raises(ParamError) as caught:

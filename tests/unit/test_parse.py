@@ -294,3 +294,9 @@ def test_articles_stream_one_at_a_time(tmp_path):
     (tmp_path / "2.txt").unlink()  # a reader that had read everything up front would not notice
     [skip] = stream
     assert skip.reason.startswith("no such file")
+
+
+def test_a_given_id_longer_than_elasticsearch_allows_is_skipped_with_the_reason():
+    skip = parse_record({"id": "x" * 600, "body": "BAKU, Azerbaijan, May 5. Talks on May 5, 2023."}, "feed.jsonl:3")
+    assert isinstance(skip, Skip) and (skip.path, skip.line) == ("feed.jsonl", 3)
+    assert "512 bytes" in skip.reason

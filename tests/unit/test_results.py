@@ -178,3 +178,10 @@ def test_an_answer_trimmed_to_nothing_gives_an_empty_page():
                        api_url)
     assert view["hits"] == [] and view["histogram"] == {"interval": "day", "buckets": []}
     assert all(rows == [] for rows in view["facets"].values())
+
+
+def test_an_article_dated_at_the_end_of_the_calendar_does_not_break_the_histogram():
+    view = HISTOGRAM.view(histogram_result({"1998-03-02": 2, "9999-12-31": 1}), None, None)
+    assert view["interval"] == "year"
+    assert view["buckets"][-1] == {"start": "9999-01-01", "count": 1}
+    assert histogram_chart(view)["bars"]
