@@ -245,7 +245,7 @@ def _article(article_id: str, url: Callable[[SearchParams], str]) -> tuple[dict,
     return view, source
 
 
-@bp.get("/articles/<path:article_id>")
+@bp.get("/articles/<path:article_id>", merge_slashes=False)  # ids may hold any slashes
 def article_page(article_id: str):
     article, source = _article(article_id, search_url)
     return render_template(
@@ -256,7 +256,7 @@ def article_page(article_id: str):
     )
 
 
-@bp.get("/api/articles/<path:article_id>")
+@bp.get("/api/articles/<path:article_id>", merge_slashes=False)
 def article_api(article_id: str):
     return jsonify(_article(article_id, _api_search_url)[0])
 

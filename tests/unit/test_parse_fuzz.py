@@ -12,11 +12,11 @@ import json
 import os
 import re
 import tempfile
-import time
 import unicodedata
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +24,7 @@ from indexer.parse import _MONTH, PUBLISHED_RULES, Article, Skip, iter_articles,
 
 MONTHS = "January February March April May June July August September October November December".split()
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-FUZZ = settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --- articles in the documented formats ---------------------------------------------------------------------
 
@@ -159,7 +159,7 @@ def test_given_fields_of_a_record_are_kept(id, headline, source, url, body, publ
 
 
 @given(st.lists(st.binary(max_size=300).map(lambda line: line.replace(b"\n", b" ")), max_size=12))
-@settings(max_examples=150, deadline=2000)
+@settings(max_examples=150, deadline=None)
 def test_a_json_lines_file_gives_one_result_for_each_line_with_content(lines):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder, "dump.jsonl")
@@ -209,11 +209,9 @@ def test_a_folder_tree_deeper_than_the_recursion_limit_is_read(tmp_path):
                                                                     ("Article", "Deep down.")]
 
 
+@pytest.mark.timeout(120)  # a hang guard, not a speed target: linear takes about a second, quadratic hours
 def test_a_megabyte_of_abbreviations_parses_in_linear_time():
     # Each "Mr." is a full stop that does not end a sentence; a parser that rescans the text before each one
     # takes about half a minute for 64 KB and hours for a megabyte.
     raw = b" date 2023-02-01\nBAKU, Azerbaijan, February 1. " + b"Mr. " * 250_000 + b"U.S. " * 50_000
-    started = time.monotonic()
-    article = parse_text(raw, "a.txt")
-    assert isinstance(article, Article)
-    assert time.monotonic() - started < 10
+    assert isinstance(parse_text(raw, "a.txt"), Article)
