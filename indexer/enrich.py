@@ -32,10 +32,8 @@ DEFAULT_GAZETTEER = schema.ANALYSIS_DIR / "gazetteer.txt"
 
 # --- names --------------------------------------------------------------------------------------------------
 
-_QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "\u0060": "'",
-    "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-})
+# The index's quote_folding char filter, as a translation table: both fold the same characters.
+_QUOTES = str.maketrans(dict(rule.split("=>") for rule in schema.QUOTE_FOLDING))
 
 
 def fold_quotes(text: str) -> str:

@@ -13,7 +13,6 @@ import contextlib
 import gzip
 import os
 import queue
-import re
 import threading
 import time
 import zlib
@@ -67,10 +66,9 @@ class Version:
 
 def versions(client: Elasticsearch, alias: str) -> list[Version]:
     """All ``<alias>-<stamp>`` indices, oldest first."""
-    pattern = re.compile(rf"^{re.escape(alias)}-\d{{20}}$")
     found = client.indices.get(index=f"{alias}-*", expand_wildcards="all", ignore_unavailable=True)
     result = []
-    for name in sorted(n for n in found if pattern.match(n)):
+    for name in sorted(n for n in found if schema.is_version(alias, n)):
         meta = found[name].get("mappings", {}).get("_meta", {})
         live = alias in found[name].get("aliases", {})
         result.append(Version(name, live, bool(meta.get("complete")), meta))

@@ -25,6 +25,7 @@ one of its spellings).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 ANALYSIS_DIR = Path(__file__).with_name("analysis")
@@ -246,3 +247,9 @@ def field_mapping(name: str) -> dict:
             raise KeyError(name)
         node = children[part]
     return node
+
+
+def is_version(alias: str, name: str) -> bool:
+    """Whether ``name`` is one of the alias's versioned indices, ``<alias>-<20-digit UTC stamp>``, which
+    rebuilds create and never write into again."""
+    return re.fullmatch(rf"{re.escape(alias)}-\d{{20}}", name) is not None

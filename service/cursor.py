@@ -73,7 +73,7 @@ def decode(token: str, params: SearchParams, alias: str, sort: list) -> Cursor:
         raise ParamError("after", _NOT_A_CURSOR) from None
     if search != fingerprint(params):
         raise ParamError("after", _STALE)
-    if not (index == "" or isinstance(index, str) and re.fullmatch(rf"{re.escape(alias)}-\d{{20}}", index)):
+    if not (index == "" or isinstance(index, str) and schema.is_version(alias, index)):
         raise ParamError("after", "this cursor names no index of this archive")
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
         raise ParamError("after", "this cursor holds no valid position")

@@ -107,7 +107,6 @@ TERMS_FACETS = (
 )
 FACETS_BY_NAME = {facet.name: facet for facet in TERMS_FACETS}
 
-INTERVALS = ("day", "week", "month", "year")
 
 
 def interval_for(start: date, end: date) -> str:
