@@ -1,11 +1,12 @@
 # The dateline indexer and web service (one image, two commands).
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
+COPY core ./core
 COPY indexer ./indexer
 COPY service ./service
 COPY seeds ./seeds
-RUN pip install --no-cache-dir . && useradd --system dateline
+RUN pip install --no-cache-dir -c constraints.txt . && useradd --system dateline
 USER dateline
 # The 7.17 Python client speaks to Elasticsearch 8 in compatibility mode.
 ENV ELASTIC_CLIENT_APIVERSIONING=true \

@@ -1,7 +1,7 @@
 """The raw ``_bulk`` baseline: the indexer's own documents, serialised ahead of time, sent as plain requests.
 
 ``prepare`` runs the indexer's parse and enrich functions once, outside any timing, exactly as
-``indexer.rebuild`` chains them, and serialises the actions the way elasticsearch-py's ``streaming_bulk``
+``dateline.indexer.rebuild`` chains them, and serialises the actions the way elasticsearch-py's ``streaming_bulk``
 does (same action lines, same JSON serialiser, chunks of ``BULK_CHUNK`` documents or ``BULK_CHUNK_BYTES``).
 ``load`` then does what a rebuild does to Elasticsearch and nothing else: create the index from the contract
 with bulk-load settings, send the chunks one after another on one keep-alive connection, restore serving
@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import urllib3
+from dateline import schema
+from dateline.indexer.enrich import StoryClusterer, article_id, load_gazetteer, to_document
+from dateline.indexer.parse import Skip, iter_articles
+from dateline.indexer.rebuild import BULK_CHUNK, BULK_CHUNK_BYTES
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch.serializer import JSONSerializer
-
-from indexer import schema
-from indexer.enrich import StoryClusterer, article_id, load_gazetteer, to_document
-from indexer.parse import Skip, iter_articles
-from indexer.rebuild import BULK_CHUNK, BULK_CHUNK_BYTES
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 # Seconds to wait for the node's answer: the refresh after a large load can take longer than ES_TIMEOUT.
@@ -39,7 +38,7 @@ class Prepared:
 
 
 def _actions(sources: list[str], index: str):
-    """The rebuild's bulk actions for ``sources`` (the chain of ``indexer.rebuild._actions``)."""
+    """The rebuild's bulk actions for ``sources`` (the chain of ``dateline.indexer.rebuild._actions``)."""
     gazetteer = load_gazetteer()
     stories = StoryClusterer()
     for item in iter_articles(sources):

@@ -17,14 +17,13 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+from dateline import schema
+from dateline.indexer.enrich import load_gazetteer, to_document
+from dateline.indexer.parse import Article, iter_articles
+from dateline.service.params import SearchParams
+from dateline.service.results import field_value
+from dateline.service.search import FILTER_PATH, build_search
 from werkzeug.datastructures import MultiDict
-
-from indexer import schema
-from indexer.enrich import load_gazetteer, to_document
-from indexer.parse import Article, iter_articles
-from service.params import SearchParams
-from service.results import field_value
-from service.search import FILTER_PATH, build_search
 
 COUNT = 300
 SAMPLE = 3000  # articles the searches are drawn from

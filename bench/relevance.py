@@ -1,14 +1,14 @@
 """Relevance benchmark: does dateline's analysis chain rank better than Elasticsearch's defaults?
 
 Each judged test collection (BEIR layout: ``corpus.jsonl[.gz]``, ``queries.jsonl``, ``qrels/test.tsv``) is
-indexed three times from the index contract (``indexer.schema.index_body``), differing only in the analyzer of
+indexed three times from the index contract (``dateline.schema.index_body``), differing only in the analyzer of
 the full-text fields:
 
 - ``standard``: Elasticsearch's ``standard`` analyzer (tokenize, lowercase);
 - ``english``: its built-in ``english`` analyzer (possessives, stop words, Porter stemming), BEIR's BM25 setup;
 - ``dateline``: the contract exactly as the indexer builds it (``dateline_text`` / ``dateline_search``).
 
-Every test query goes through ``service.search.full_text_query``, the query the search box sends, and the runs
+Every test query goes through ``dateline.service.search.full_text_query``, the query the search box sends, and the runs
 are scored with ir-measures (nDCG@10, MAP over the top 1000, recall@100). A query that finds nothing scores 0;
 it is never dropped from the average.
 
@@ -35,12 +35,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import ir_measures
+from dateline import config, schema
+from dateline.client import connect
+from dateline.service.search import full_text_query
 from elasticsearch import Elasticsearch, helpers
 from ir_measures import AP, R, nDCG
-
-from indexer import config, schema
-from indexer.es import connect
-from service.search import full_text_query
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = ROOT.parent / "shared" / "data"

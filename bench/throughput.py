@@ -28,10 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from dateline import config
+from dateline.client import connect
 from elasticsearch import Elasticsearch
-
-from indexer import config
-from indexer.es import connect
 
 from . import bulkload, convert, machine, report
 

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import schema
+from dateline import schema
+
 from .parse import Article
 
-DEFAULT_GAZETTEER = schema.ANALYSIS_DIR / "gazetteer.txt"
+DEFAULT_GAZETTEER = Path(__file__).with_name("analysis") / "gazetteer.txt"
 
 # --- names --------------------------------------------------------------------------------------------------
 

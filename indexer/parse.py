@@ -32,7 +32,7 @@ MAX_ID_BYTES = 512  # Elasticsearch's limit on a document _id
 
 @dataclass(frozen=True)
 class Article:
-    """One parsed article, before enrichment (``indexer.enrich`` turns it into an index document)."""
+    """One parsed article, before enrichment (``dateline.indexer.enrich`` turns it into an index document)."""
 
     id: str | None  # given id (JSON Lines) or None; the final id is computed by enrich.article_id
     headline: str

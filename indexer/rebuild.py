@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dateline import schema
+from dateline.client import describe_failure
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_exc
 
-from . import schema
 from .enrich import Gazetteer, GazetteerError, StoryClusterer, article_id, load_gazetteer, to_document
-from .es import describe_failure
 from .parse import Article, Skip, iter_articles
 
 BULK_CHUNK = 500

@@ -25,7 +25,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from indexer import schema
+from dateline import schema
 
 from .params import ParamError, SearchParams
 

@@ -7,7 +7,7 @@ version of a story is exported: an export is articles, not results pages.
 
 Memory stays flat however many articles match. They come in batches of ``BATCH`` in id order (``search_after``
 on the id), and each batch is written out before the next is fetched. Batches after the first search the index
-that served the first, which never changes (see ``service.cursor``), so an export is consistent even while a
+that served the first, which never changes (see ``dateline.service.cursor``), so an export is consistent even while a
 rebuild moves the alias.
 """
 
@@ -16,9 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from dateline import schema
 from elasticsearch import Elasticsearch
-
-from indexer import schema
 
 from .params import SearchParams
 from .results import field_value

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from indexer import schema
+from dateline import schema
 
 _EPOCH = date(1970, 1, 1)
 

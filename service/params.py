@@ -7,7 +7,7 @@ facet checkboxes, histogram bars, the JSON twin) is made from a ``SearchParams``
 ignored, so links with tracking tags or from older versions still work.
 
 Besides the words, filters, dates, sort and page, a search may name a ``story`` (list the versions of one
-story), an ``after`` cursor (continue past the first 10,000 results, see ``service.cursor``) and, per facet, a
+story), an ``after`` cursor (continue past the first 10,000 results, see ``dateline.service.cursor``) and, per facet, a
 ``<facet>_prefix`` that lists the facet's values starting with it instead of its most frequent ones.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from indexer import schema
+from dateline import schema
 
 FACETS = tuple(schema.FACET_FIELDS)  # country, city, source, org, place, person
 SORTS = ("relevance", "newest", "oldest")

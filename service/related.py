@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from indexer import schema
+from dateline import schema
 
 from .results import field_value
 

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable
 
-from indexer import schema
+from dateline import schema
 
 from .facets import TERMS_FACETS
 from .params import MAX_Q_LENGTH, SearchParams

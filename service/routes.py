@@ -3,7 +3,7 @@
 Routes stay thin: validate the parameters, make one request to Elasticsearch, shape the answer with a pure
 function. (An article page makes two: the article, then its related articles; a search that finds nothing
 makes a second to find what to offer instead.) Failures are raised and turned into 400/404/503 answers by the
-error handlers in ``service.app``.
+error handlers in ``dateline.service.app``.
 
 Besides the search page and the article pages: autocomplete (``/api/suggest``), facet value search
 (``/api/facets/<name>``), Atom and JSON Feed twins of every search (``/feeds/search.atom``, ``.json``) and the
@@ -16,10 +16,9 @@ import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from dateline import schema
 from elasticsearch import exceptions as es_exc
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
-
-from indexer import schema
 
 from . import feeds
 from .cursor import Cursor, decode
@@ -83,7 +82,7 @@ def _cursor(params: SearchParams) -> Cursor | None:
 
 def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> tuple[dict, Cursor | None]:
     """The view of a results page and the cursor it continues from; ``url`` makes its links (to pages or to
-    their JSON twins). A search that finds nothing offers what to try instead (``service.rescue``)."""
+    their JSON twins). A search that finds nothing offers what to try instead (``dateline.service.rescue``)."""
     after = _cursor(params)
     index = after.index if after and after.index else _alias()  # the version of the alias a cursor pins
     try:

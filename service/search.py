@@ -5,7 +5,7 @@ and the date histogram. Its structure:
 
 - ``query``: the user's words (``full_text_query``) and the date range. Everything shown is within both.
 - ``post_filter``: the facet selections, which narrow the hits only.
-- ``aggs``: each facet within the selections of the other facets (see ``service.facets``) and the histogram
+- ``aggs``: each facet within the selections of the other facets (see ``dateline.service.facets``) and the histogram
   within all selections.
 - ``collapse``: one hit per story, standing for the versions of the story that match (see ``build_search``).
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from indexer import schema
+from dateline import schema
 
 from .cursor import Cursor
 from .facets import HISTOGRAM, TERMS_FACETS, TermsFacet

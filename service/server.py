@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dateline.config import Settings
 from gunicorn.app.base import BaseApplication
-
-from indexer.config import Settings
 
 from .app import create_app
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from indexer import schema
+from dateline import schema
 
 from .facets import FACETS_BY_NAME
 

@@ -10,9 +10,8 @@ import dataclasses
 import uuid
 
 import pytest
-
-from indexer import config, schema
-from indexer.es import connect
+from dateline import config, schema
+from dateline.client import connect
 
 from . import corpus
 
@@ -88,7 +87,7 @@ def corpus_settings(es, es_settings) -> config.Settings:
 @pytest.fixture(scope="module")
 def module_client(request, es, es_settings):
     """A Flask test client of the app over the calling module's ``DOCS``, loaded once behind a unique alias."""
-    from service.app import create_app
+    from dateline.service.app import create_app
 
     alias = f"test-{uuid.uuid4().hex[:10]}"
     index = corpus.load(es, alias, request.module.DOCS)

@@ -15,7 +15,7 @@ import random
 import re
 from datetime import date, timedelta
 
-from indexer import schema
+from dateline import schema
 
 SIZE = 300
 FIRST_DAY = date(2021, 1, 1)

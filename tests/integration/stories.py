@@ -10,7 +10,7 @@ import random
 from collections import Counter
 from datetime import date, timedelta
 
-from indexer import schema
+from dateline import schema
 
 TOPICS = ["quarry", "orchard", "tunnel"]
 SOURCES = ["Trend", "Reuters", "APA"]

@@ -19,8 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from indexer import schema
+from dateline import schema
 
 DATELINE = str(Path(sys.executable).with_name("dateline"))
 MONTHS = "January February March April May June July August September October November December".split()

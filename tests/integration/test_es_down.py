@@ -18,11 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from indexer.config import Settings
-from indexer.es import connect
-from indexer.rebuild import rebuild
-from service.app import create_app
+from dateline.client import connect
+from dateline.config import Settings
+from dateline.indexer.rebuild import rebuild
+from dateline.service.app import create_app
 
 from . import es_nodes
 

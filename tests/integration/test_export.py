@@ -24,12 +24,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-
-from indexer.parse import Article, parse_record
-from indexer.rebuild import rebuild
-from service.app import create_app
-from service.cursor import Cursor, encode, fingerprint
-from service.params import SearchParams
+from dateline.indexer.parse import Article, parse_record
+from dateline.indexer.rebuild import rebuild
+from dateline.service.app import create_app
+from dateline.service.cursor import Cursor, encode, fingerprint
+from dateline.service.params import SearchParams
 
 from . import corpus
 

@@ -11,8 +11,7 @@ from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-
-from service.app import create_app
+from dateline.service.app import create_app
 
 from . import corpus
 

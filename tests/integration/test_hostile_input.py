@@ -27,13 +27,12 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from dateline import schema
+from dateline.service.app import create_app
+from dateline.service.params import SearchParams
+from dateline.service.search import build_search
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from indexer import schema
-from service.app import create_app
-from service.params import SearchParams
-from service.search import build_search
 
 from .es_relay import Relay
 

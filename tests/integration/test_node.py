@@ -1,6 +1,6 @@
 """The local node is the real Elasticsearch the product is built for, and the index contract loads on it."""
 
-from indexer import schema
+from dateline import schema
 
 
 def test_node_is_elasticsearch_7_10(es):

@@ -2,7 +2,7 @@
 
 Three Elasticsearch nodes in separate JVMs (``.ci/es-node``) form a cluster of their own, beside the shared
 node. An index built by ``rebuild`` through the index contract serves with one replica. Several threads search
-it through one client made by ``indexer.es.connect`` with all three URLs while the node holding the primary
+it through one client made by ``dateline.client.connect`` with all three URLs while the node holding the primary
 shard is SIGKILLed. Every search must answer in full (no exception, no failed shard, every matching article
 counted); the client must have met the dead node and gone on to another.
 """
@@ -15,11 +15,10 @@ import threading
 import time
 
 import pytest
-
-from indexer import schema
-from indexer.config import Settings
-from indexer.es import connect
-from indexer.rebuild import rebuild
+from dateline import schema
+from dateline.client import connect
+from dateline.config import Settings
+from dateline.indexer.rebuild import rebuild
 
 from . import es_nodes
 

@@ -7,9 +7,8 @@ import json
 import shutil
 
 import pytest
-
-from indexer import schema
-from indexer.rebuild import RebuildError, live_index, new_index_name, rebuild, rollback, versions
+from dateline import schema
+from dateline.indexer.rebuild import RebuildError, live_index, new_index_name, rebuild, rollback, versions
 
 
 def _docs(es, alias):

@@ -9,9 +9,8 @@ import re
 import uuid
 
 import pytest
-
-from indexer.rebuild import rebuild
-from service.app import create_app
+from dateline.indexer.rebuild import rebuild
+from dateline.service.app import create_app
 
 from . import stories
 

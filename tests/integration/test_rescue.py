@@ -9,9 +9,8 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-
-from indexer.es import connect
-from service.app import create_app
+from dateline.client import connect
+from dateline.service.app import create_app
 
 from . import corpus
 

@@ -11,12 +11,11 @@ import base64
 from urllib.parse import quote
 
 import pytest
+from dateline import schema
+from dateline.config import Settings
+from dateline.service.app import create_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from indexer import schema
-from indexer.config import Settings
-from service.app import create_app
 
 from . import corpus
 

@@ -9,8 +9,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-
-from service.app import create_app
+from dateline.service.app import create_app
 
 from . import corpus
 
@@ -153,7 +152,7 @@ def test_503_page_when_elasticsearch_is_down(es_settings):
 
 
 def test_an_article_whose_id_holds_a_slash_is_reachable_from_its_result_link(make_index, test_settings):
-    from service.app import create_app
+    from dateline.service.app import create_app
 
     make_index([{"id": "reuters/1987/12", "headline": "Cocoa review", "body": "Showers continued in Bahia.",
                  "published": "1987-02-26", "story": "reuters/1987/12"}])
@@ -164,7 +163,7 @@ def test_an_article_whose_id_holds_a_slash_is_reachable_from_its_result_link(mak
 
 
 def test_the_search_form_keeps_a_story_filter_when_sorting_or_ticking_a_facet(make_index, test_settings):
-    from service.app import create_app
+    from dateline.service.app import create_app
 
     make_index([{"id": "a", "headline": "Grain talks", "body": "Grain talks resumed.", "published": "2023-01-02",
                  "story": "s1"}])

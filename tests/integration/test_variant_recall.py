@@ -11,10 +11,9 @@ import csv
 from pathlib import Path
 
 import pytest
-
-from indexer import schema
-from indexer.rebuild import rebuild
-from service.search import full_text_query
+from dateline import schema
+from dateline.indexer.rebuild import rebuild
+from dateline.service.search import full_text_query
 
 VARIANTS = Path(__file__).resolve().parent.parent / "relevance" / "variant_queries.tsv"
 

@@ -1,8 +1,7 @@
 """Configuration from the environment."""
 
 import pytest
-
-from indexer.config import ConfigError, Settings, from_env
+from dateline.config import ConfigError, Settings, from_env
 
 
 def test_defaults_point_at_a_local_node_and_the_articles_alias():

@@ -4,11 +4,10 @@ naming ``after``."""
 from __future__ import annotations
 
 import pytest
+from dateline.service.cursor import Cursor, decode, encode, fingerprint, pinned
+from dateline.service.params import ParamError, SearchParams
+from dateline.service.search import sort_for
 from werkzeug.datastructures import MultiDict
-
-from service.cursor import Cursor, decode, encode, fingerprint, pinned
-from service.params import ParamError, SearchParams
-from service.search import sort_for
 
 ALIAS = "articles"
 

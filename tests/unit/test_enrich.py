@@ -4,9 +4,8 @@ import dataclasses
 import re
 
 import pytest
-
-from indexer import schema
-from indexer.enrich import (
+from dateline import schema
+from dateline.indexer.enrich import (
     GazetteerError,
     StoryClusterer,
     article_id,
@@ -14,7 +13,7 @@ from indexer.enrich import (
     load_gazetteer,
     to_document,
 )
-from indexer.parse import Article, iter_articles, parse_record, parse_text
+from dateline.indexer.parse import Article, iter_articles, parse_record, parse_text
 
 
 @pytest.fixture(scope="module")

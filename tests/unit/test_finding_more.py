@@ -7,16 +7,15 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from dateline import schema
+from dateline.service.cursor import Cursor
+from dateline.service.facets import FACETS_BY_NAME
+from dateline.service.feeds import atom, json_feed
+from dateline.service.params import SearchParams
+from dateline.service.rescue import Rescue, any_of_the_words, spelling_words
+from dateline.service.search import build_search
+from dateline.service.suggest import build_suggest, suggest_view
 from werkzeug.datastructures import MultiDict
-
-from indexer import schema
-from service.cursor import Cursor
-from service.facets import FACETS_BY_NAME
-from service.feeds import atom, json_feed
-from service.params import SearchParams
-from service.rescue import Rescue, any_of_the_words, spelling_words
-from service.search import build_search
-from service.suggest import build_suggest, suggest_view
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

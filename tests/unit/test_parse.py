@@ -5,8 +5,7 @@ import json
 import os
 
 import pytest
-
-from indexer.parse import Article, Skip, iter_articles, parse_record, parse_text
+from dateline.indexer.parse import Article, Skip, iter_articles, parse_record, parse_text
 
 
 def parse(text: str) -> Article | Skip:

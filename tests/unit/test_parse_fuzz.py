@@ -17,10 +17,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from dateline.indexer.parse import _MONTH, PUBLISHED_RULES, Article, Skip, iter_articles, parse_record, parse_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from indexer.parse import _MONTH, PUBLISHED_RULES, Article, Skip, iter_articles, parse_record, parse_text
 
 MONTHS = "January February March April May June July August September October November December".split()
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

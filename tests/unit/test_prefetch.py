@@ -3,8 +3,7 @@
 import threading
 
 import pytest
-
-from indexer.rebuild import prefetched
+from dateline.indexer.rebuild import prefetched
 
 
 def test_items_arrive_complete_and_in_order():

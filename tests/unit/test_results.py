@@ -3,10 +3,9 @@
 from datetime import date
 
 import pytest
-
-from service.facets import HISTOGRAM, TERMS_FACETS, interval_for
-from service.params import SearchParams
-from service.results import histogram_chart, hit_view, safe_highlight, search_view, shorten
+from dateline.service.facets import HISTOGRAM, TERMS_FACETS, interval_for
+from dateline.service.params import SearchParams
+from dateline.service.results import histogram_chart, hit_view, safe_highlight, search_view, shorten
 
 
 def article_url(article_id: str) -> str:

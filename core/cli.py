@@ -14,7 +14,7 @@ import click
 from elasticsearch import exceptions as es_exc
 
 from . import config, schema
-from .es import connect, describe_failure
+from .client import connect, describe_failure
 
 EXIT_FAILED = 1
 EXIT_UNAVAILABLE = 3
@@ -49,8 +49,8 @@ def serve(settings: config.Settings, host: str | None, port: int | None, workers
     Runs gunicorn (a production WSGI server) with WORKERS processes of four threads each. The service keeps
     answering while Elasticsearch is down (with 503 pages) and recovers by itself when it returns.
     """
-    from service.app import create_app
-    from service.server import run
+    from dateline.service.app import create_app
+    from dateline.service.server import run
 
     host = host or settings.host
     port = port or settings.port
@@ -75,7 +75,7 @@ def index() -> None:
 
 def _talks_to_elasticsearch(command):
     """Turn Elasticsearch and rebuild failures into one plain line on stderr and a documented exit code."""
-    from .rebuild import RebuildError
+    from dateline.indexer.rebuild import RebuildError
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -99,7 +99,7 @@ def _talks_to_elasticsearch(command):
 @click.option("--keep", type=click.IntRange(0, 100), default=2, show_default=True,
               help="Older complete versions to keep for rollback.")
 @click.option("--synonyms", type=click.Path(exists=True, dir_okay=False), default=str(schema.DEFAULT_SYNONYMS),
-              show_default="the file shipped in indexer/analysis", help="Spelling-variant file to inline.")
+              show_default="the file shipped in core/analysis", help="Spelling-variant file to inline.")
 @click.option("--strict", is_flag=True, help="Fail (and keep the alias as it is) if any file or line is skipped.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: when stderr is a terminal].")
 @click.pass_obj
@@ -116,10 +116,9 @@ def rebuild(settings: config.Settings, sources, keep, synonyms, strict, progress
     Unreadable or malformed files are skipped and listed at the end, with their reason; everything else is
     indexed. On any failure the new index is deleted and the alias keeps serving the old one.
     """
+    from dateline.indexer.rebuild import describe_skip, estimate_articles
+    from dateline.indexer.rebuild import rebuild as run_rebuild
     from tqdm import tqdm
-
-    from .rebuild import describe_skip, estimate_articles
-    from .rebuild import rebuild as run_rebuild
 
     client = connect(settings)
     with tqdm(total=estimate_articles(sources), unit=" articles", disable=(not sys.stderr.isatty()) if progress
@@ -148,7 +147,7 @@ def rebuild(settings: config.Settings, sources, keep, synonyms, strict, progress
 @_talks_to_elasticsearch
 def status(settings: config.Settings, as_json: bool) -> None:
     """What the alias serves: index, document count, size, health, when and from what it was built."""
-    from .rebuild import status as read_status
+    from dateline.indexer.rebuild import status as read_status
 
     info = read_status(connect(settings), settings.alias)
     if as_json:
@@ -174,7 +173,7 @@ def status(settings: config.Settings, as_json: bool) -> None:
 @_talks_to_elasticsearch
 def rollback(settings: config.Settings) -> None:
     """Point the alias back at the previous kept version (undo the last rebuild)."""
-    from .rebuild import rollback as run_rollback
+    from dateline.indexer.rebuild import rollback as run_rollback
 
     was, now = run_rollback(connect(settings), settings.alias)
     click.echo(f"alias {settings.alias!r} now serves {now} (was {was})")
