@@ -1,8 +1,8 @@
 """The raw ``_bulk`` baseline: the indexer's own documents, serialised ahead of time, sent as plain requests.
 
-``prepare`` runs the indexer's parse and enrich functions once, outside any timing, exactly as
-``dateline.indexer.rebuild`` chains them, and serialises the actions the way elasticsearch-py's ``streaming_bulk``
-does (same action lines, same JSON serialiser, chunks of ``BULK_CHUNK`` documents or ``BULK_CHUNK_BYTES``).
+``prepare`` runs the indexer's pipeline (``dateline.indexer.pipeline.documents``, as a rebuild does) once,
+outside any timing, and serialises the actions the way elasticsearch-py's ``streaming_bulk`` does (same action
+lines, same JSON serialiser, chunks of ``BULK_CHUNK`` documents or ``BULK_CHUNK_BYTES``).
 ``load`` then does what a rebuild does to Elasticsearch and nothing else: create the index from the contract
 with bulk-load settings, send the chunks one after another on one keep-alive connection, restore serving
 settings, refresh, count, wait for yellow. The time of ``load`` is what Elasticsearch needs for the corpus;
@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import urllib3
-from dateline import schema
-from dateline.indexer.enrich import StoryClusterer, article_id, load_gazetteer, to_document
-from dateline.indexer.parse import Skip, iter_articles
-from dateline.indexer.rebuild import BULK_CHUNK, BULK_CHUNK_BYTES
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch.serializer import JSONSerializer
+
+from dateline import schema
+from dateline.indexer.article import Skip
+from dateline.indexer.pipeline import documents
+from dateline.indexer.rebuild import BULK_CHUNK, BULK_CHUNK_BYTES
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 # Seconds to wait for the node's answer: the refresh after a large load can take longer than ES_TIMEOUT.
@@ -38,15 +39,10 @@ class Prepared:
 
 
 def _actions(sources: list[str], index: str):
-    """The rebuild's bulk actions for ``sources`` (the chain of ``dateline.indexer.rebuild._actions``)."""
-    gazetteer = load_gazetteer()
-    stories = StoryClusterer()
-    for item in iter_articles(sources):
-        if isinstance(item, Skip):
-            continue
-        doc_id = article_id(item)
-        yield {"_op_type": "index", "_index": index, "_id": doc_id,
-               "_source": to_document(item, gazetteer, stories.assign(doc_id, item.body))}
+    """The rebuild's bulk actions for ``sources``: the documents of the indexer's own pipeline."""
+    for item in documents(sources):
+        if not isinstance(item, Skip):
+            yield {"_op_type": "index", "_index": index, "_id": item.id, "_source": item.source}
 
 
 def prepare(sources: list[str | Path], index: str) -> Prepared:

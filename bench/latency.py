@@ -35,10 +35,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from elasticsearch import Elasticsearch
+
 from dateline import config
 from dateline.client import connect
 from dateline.indexer.rebuild import live_index, versions
-from elasticsearch import Elasticsearch
 
 from . import convert, load, machine, queries, report
 from .throughput import DATELINE, QUICK_RESULTS, RESULTS, run_rebuild, settle

@@ -17,13 +17,16 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+from werkzeug.datastructures import MultiDict
+
 from dateline import schema
-from dateline.indexer.enrich import load_gazetteer, to_document
-from dateline.indexer.parse import Article, iter_articles
+from dateline.indexer.article import Article
+from dateline.indexer.enrich.document import to_document
+from dateline.indexer.enrich.gazetteer import load_gazetteer
+from dateline.indexer.readers import iter_articles
 from dateline.service.params import SearchParams
 from dateline.service.results import field_value
 from dateline.service.search import FILTER_PATH, build_search
-from werkzeug.datastructures import MultiDict
 
 COUNT = 300
 SAMPLE = 3000  # articles the searches are drawn from

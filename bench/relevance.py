@@ -35,11 +35,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import ir_measures
+from elasticsearch import Elasticsearch, helpers
+from ir_measures import AP, R, nDCG
+
 from dateline import config, schema
 from dateline.client import connect
 from dateline.service.search import full_text_query
-from elasticsearch import Elasticsearch, helpers
-from ir_measures import AP, R, nDCG
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = ROOT.parent / "shared" / "data"

@@ -28,9 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from elasticsearch import Elasticsearch
+
 from dateline import config
 from dateline.client import connect
-from elasticsearch import Elasticsearch
 
 from . import bulkload, convert, machine, report
 

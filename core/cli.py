@@ -116,9 +116,11 @@ def rebuild(settings: config.Settings, sources, keep, synonyms, strict, progress
     Unreadable or malformed files are skipped and listed at the end, with their reason; everything else is
     indexed. On any failure the new index is deleted and the alias keeps serving the old one.
     """
-    from dateline.indexer.rebuild import describe_skip, estimate_articles
-    from dateline.indexer.rebuild import rebuild as run_rebuild
     from tqdm import tqdm
+
+    from dateline.indexer.readers import estimate_articles
+    from dateline.indexer.rebuild import describe_skip
+    from dateline.indexer.rebuild import rebuild as run_rebuild
 
     client = connect(settings)
     with tqdm(total=estimate_articles(sources), unit=" articles", disable=(not sys.stderr.isatty()) if progress

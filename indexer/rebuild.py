@@ -10,24 +10,23 @@ the new index and leaves the alias untouched. A rebuild killed outright leaves a
 from __future__ import annotations
 
 import contextlib
-import gzip
-import os
 import queue
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dateline import schema
-from dateline.client import describe_failure
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_exc
 
-from .enrich import Gazetteer, GazetteerError, StoryClusterer, article_id, load_gazetteer, to_document
-from .parse import Article, Skip, iter_articles
+from dateline import schema
+from dateline.client import describe_failure
+
+from .article import Skip
+from .enrich.gazetteer import Gazetteer, GazetteerError, load_gazetteer
+from .pipeline import Document, documents
 
 BULK_CHUNK = 500
 BULK_CHUNK_BYTES = 8 * 2**20
@@ -90,51 +89,19 @@ def new_index_name(alias: str, now: datetime | None = None) -> str:
     return f"{alias}-{now:%Y%m%d%H%M%S%f}"
 
 
-def estimate_articles(sources: Iterable[str | Path]) -> int:
-    """About how many articles ``sources`` hold (a file each, a line each in JSON Lines), for the ETA."""
-
-    def lines(path: Path) -> int:
-        opener = gzip.open if path.name.endswith(".gz") else open
-        try:
-            with opener(path, "rb") as stream:
-                return sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(2**20), b""))
-        except (OSError, EOFError, zlib.error):  # unreadable or truncated: the parser names it later
-            return 0
-
-    def count(path: Path) -> int:
-        return lines(path) if path.name.endswith((".jsonl", ".jsonl.gz")) else 1
-
-    total = 0
-    for source in map(Path, sources):
-        if source.is_dir():
-            for folder, dirs, files in os.walk(source):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                total += sum(count(Path(folder, name)) for name in files if not name.startswith("."))
-        elif source.exists():
-            total += count(source)
-    return total
-
-
-def _actions(articles: Iterable[Article | Skip], report: RebuildReport, gazetteer: Gazetteer, strict: bool,
+def _actions(items: Iterable[Document | Skip], report: RebuildReport, strict: bool,
              on_article: Callable[[], None]) -> Iterator[dict]:
-    stories = StoryClusterer()
-    for item in articles:
+    for item in items:
         if isinstance(item, Skip):
             if strict:
                 raise RebuildError(f"--strict: {describe_skip(item)}")
             report.skipped.append(item)
             continue
         report.parsed += 1
-        if item.encoding != "utf-8":
-            report.fallback_decodings.append((item.path, item.encoding))
-        doc_id = article_id(item)
+        if item.article.encoding != "utf-8":
+            report.fallback_decodings.append((item.article.path, item.article.encoding))
         on_article()
-        yield {
-            "_op_type": "index",
-            "_index": report.index,
-            "_id": doc_id,
-            "_source": to_document(item, gazetteer, stories.assign(doc_id, item.body, item.published)),
-        }
+        yield {"_op_type": "index", "_index": report.index, "_id": item.id, "_source": item.source}
 
 
 def describe_skip(skip: Skip) -> str:
@@ -234,7 +201,7 @@ def prefetched(items: Iterator, depth: int) -> Iterator:
 def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, strict: bool,
           on_article: Callable[[], None]) -> None:
     refused = []
-    actions = _actions(iter_articles(report.sources), report, gazetteer, strict, on_article)
+    actions = _actions(documents(report.sources, gazetteer), report, strict, on_article)
     # Closed on any failure too, so the producer thread stops reading the sources.
     with contextlib.closing(prefetched(actions, depth=2 * BULK_CHUNK)) as ready:
         for ok, item in helpers.streaming_bulk(

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from dateline import config
-from dateline.client import UNAVAILABLE, connect, describe_failure
 from elasticsearch import exceptions as es_exc
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from dateline import config
+from dateline.client import UNAVAILABLE, connect, describe_failure
 
 from .params import DEFAULT_SIZE, ParamError
 from .routes import bp, search_url

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from dateline import schema
 from elasticsearch import Elasticsearch
+
+from dateline import schema
 
 from .params import SearchParams
 from .results import field_value

@@ -16,8 +16,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from dateline import schema
 from markupsafe import escape
+
+from dateline import schema
 
 from .facets import TERMS_FACETS
 from .params import SearchParams

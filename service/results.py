@@ -16,8 +16,9 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from dateline import schema
 from markupsafe import Markup, escape
+
+from dateline import schema
 
 from .cursor import Cursor, encode, fingerprint, pinned
 from .facets import HISTOGRAM, TERMS_FACETS, next_start

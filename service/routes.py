@@ -16,9 +16,10 @@ import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from dateline import schema
 from elasticsearch import exceptions as es_exc
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+
+from dateline import schema
 
 from . import feeds
 from .cursor import Cursor, decode

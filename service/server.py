@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dateline.config import Settings
 from gunicorn.app.base import BaseApplication
+
+from dateline.config import Settings
 
 from .app import create_app
 

@@ -13,11 +13,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
+
 from dateline import config
 from dateline.client import connect
 from dateline.service.app import create_app
-from werkzeug.serving import make_server
-
 from tests.integration import corpus
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -10,6 +10,7 @@ import dataclasses
 import uuid
 
 import pytest
+
 from dateline import config, schema
 from dateline.client import connect
 

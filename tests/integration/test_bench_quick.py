@@ -13,14 +13,14 @@ import urllib.request
 from datetime import date
 
 import pytest
-from dateline import schema
-from dateline.indexer.rebuild import rebuild
-from dateline.service.params import SearchParams
-from dateline.service.search import FILTER_PATH, build_search
 from werkzeug.datastructures import MultiDict
 
 from bench import all as bench_all
 from bench import bulkload, convert, corpora, latency, queries, throughput
+from dateline import schema
+from dateline.indexer.rebuild import rebuild
+from dateline.service.params import SearchParams
+from dateline.service.search import FILTER_PATH, build_search
 
 SMALL = 80
 

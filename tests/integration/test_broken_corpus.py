@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from dateline import schema
 
 DATELINE = str(Path(sys.executable).with_name("dateline"))

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from dateline.client import connect
 from dateline.config import Settings
 from dateline.indexer.rebuild import rebuild

@@ -24,7 +24,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from dateline.indexer.parse import Article, parse_record
+
+from dateline.indexer.article import Article
+from dateline.indexer.readers.jsonl import parse_record
 from dateline.indexer.rebuild import rebuild
 from dateline.service.app import create_app
 from dateline.service.cursor import Cursor, encode, fingerprint

@@ -11,6 +11,7 @@ from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+
 from dateline.service.app import create_app
 
 from . import corpus

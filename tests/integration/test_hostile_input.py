@@ -27,12 +27,13 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dateline import schema
 from dateline.service.app import create_app
 from dateline.service.params import SearchParams
 from dateline.service.search import build_search
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from .es_relay import Relay
 

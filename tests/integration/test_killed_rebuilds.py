@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from dateline.indexer.rebuild import live_index, versions
 
 from .es_relay import Relay

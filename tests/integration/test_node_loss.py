@@ -15,6 +15,7 @@ import threading
 import time
 
 import pytest
+
 from dateline import schema
 from dateline.client import connect
 from dateline.config import Settings

@@ -10,9 +10,9 @@ import re
 import subprocess
 
 import pytest
+
 from dateline import schema
 from dateline.indexer.rebuild import rebuild
-
 from tests.conftest import ROOT
 
 DOC = (ROOT / "docs" / "querying.md").read_text(encoding="utf-8")

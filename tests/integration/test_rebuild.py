@@ -7,6 +7,7 @@ import json
 import shutil
 
 import pytest
+
 from dateline import schema
 from dateline.indexer.rebuild import RebuildError, live_index, new_index_name, rebuild, rollback, versions
 

@@ -9,6 +9,7 @@ import re
 import uuid
 
 import pytest
+
 from dateline.indexer.rebuild import rebuild
 from dateline.service.app import create_app
 

@@ -9,6 +9,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+
 from dateline.client import connect
 from dateline.service.app import create_app
 

@@ -11,11 +11,12 @@ import base64
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from dateline import schema
 from dateline.config import Settings
 from dateline.service.app import create_app
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from . import corpus
 

@@ -14,6 +14,7 @@ from collections import Counter
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+
 from dateline.service.app import create_app
 
 from . import corpus

@@ -9,6 +9,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+
 from dateline.service.app import create_app
 
 from . import corpus

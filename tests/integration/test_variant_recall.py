@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 
 import pytest
+
 from dateline import schema
 from dateline.indexer.rebuild import rebuild
 from dateline.service.search import full_text_query

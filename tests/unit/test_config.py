@@ -1,6 +1,7 @@
 """Configuration from the environment."""
 
 import pytest
+
 from dateline.config import ConfigError, Settings, from_env
 
 

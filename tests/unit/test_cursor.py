@@ -4,10 +4,11 @@ naming ``after``."""
 from __future__ import annotations
 
 import pytest
+from werkzeug.datastructures import MultiDict
+
 from dateline.service.cursor import Cursor, decode, encode, fingerprint, pinned
 from dateline.service.params import ParamError, SearchParams
 from dateline.service.search import sort_for
-from werkzeug.datastructures import MultiDict
 
 ALIAS = "articles"
 

@@ -4,16 +4,16 @@ import dataclasses
 import re
 
 import pytest
+
 from dateline import schema
-from dateline.indexer.enrich import (
-    GazetteerError,
-    StoryClusterer,
-    article_id,
-    extract_entities,
-    load_gazetteer,
-    to_document,
-)
-from dateline.indexer.parse import Article, iter_articles, parse_record, parse_text
+from dateline.indexer.article import Article
+from dateline.indexer.enrich.document import article_id, to_document
+from dateline.indexer.enrich.entities import extract_entities
+from dateline.indexer.enrich.gazetteer import GazetteerError, load_gazetteer
+from dateline.indexer.enrich.stories import StoryClusterer
+from dateline.indexer.readers import iter_articles
+from dateline.indexer.readers.jsonl import parse_record
+from dateline.indexer.readers.text import parse_text
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Plain-language reasons for Elasticsearch failures, as the CLI and the service show them."""
 
-from dateline.client import describe_failure
 from elasticsearch import exceptions as es_exc
+
+from dateline.client import describe_failure
 
 
 def test_unreachable_and_timeouts_are_named_plainly():

@@ -7,6 +7,8 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from werkzeug.datastructures import MultiDict
+
 from dateline import schema
 from dateline.service.cursor import Cursor
 from dateline.service.facets import FACETS_BY_NAME
@@ -15,7 +17,6 @@ from dateline.service.params import SearchParams
 from dateline.service.rescue import Rescue, any_of_the_words, spelling_words
 from dateline.service.search import build_search
 from dateline.service.suggest import build_suggest, suggest_view
-from werkzeug.datastructures import MultiDict
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

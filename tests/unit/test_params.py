@@ -3,8 +3,9 @@
 from datetime import date
 
 import pytest
-from dateline.service.params import ParamError, SearchParams
 from werkzeug.datastructures import MultiDict
+
+from dateline.service.params import ParamError, SearchParams
 
 
 def parse(query: list[tuple[str, str]] | dict) -> SearchParams:

@@ -5,7 +5,11 @@ import json
 import os
 
 import pytest
-from dateline.indexer.parse import Article, Skip, iter_articles, parse_record, parse_text
+
+from dateline.indexer.article import Article, Skip
+from dateline.indexer.readers import iter_articles
+from dateline.indexer.readers.jsonl import parse_record
+from dateline.indexer.readers.text import parse_text
 
 
 def parse(text: str) -> Article | Skip:

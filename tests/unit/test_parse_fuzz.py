@@ -17,9 +17,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from dateline.indexer.parse import _MONTH, PUBLISHED_RULES, Article, Skip, iter_articles, parse_record, parse_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from dateline.indexer.article import PUBLISHED_RULES, Article, Skip
+from dateline.indexer.derive import MONTH_PATTERN
+from dateline.indexer.readers import iter_articles
+from dateline.indexer.readers.jsonl import parse_record
+from dateline.indexer.readers.text import parse_text
 
 MONTHS = "January February March April May June July August September October November December".split()
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -27,7 +32,7 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 # --- articles in the documented formats ---------------------------------------------------------------------
 
-_MONTH_WORD = re.compile(rf"{_MONTH}\b")
+_MONTH_WORD = re.compile(rf"{MONTH_PATTERN}\b")
 names = st.one_of(
     st.sampled_from(["Baku", "Tbilisi", "Qızılbulaq", "Xankəndi", "Şuşa", "New York", "Los Angeles"]),
     st.from_regex(r"[A-Z][a-z]{2,9}( [A-Z][a-z]{2,9})?", fullmatch=True),

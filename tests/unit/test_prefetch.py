@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+
 from dateline.indexer.rebuild import prefetched
 
 

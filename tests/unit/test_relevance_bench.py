@@ -12,10 +12,10 @@ import uuid
 
 import ir_measures
 import pytest
-from dateline import config, schema
-from dateline.client import connect
 
 from bench import relevance
+from dateline import config, schema
+from dateline.client import connect
 
 DOCS = [
     {"_id": "d1", "title": "Farmers protested", "text": "Farmers protested against the new water tariffs."},

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from dateline.service.facets import HISTOGRAM, TERMS_FACETS, interval_for
 from dateline.service.params import SearchParams
 from dateline.service.results import histogram_chart, hit_view, safe_highlight, search_view, shorten

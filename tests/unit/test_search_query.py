@@ -1,9 +1,10 @@
 """The query builder: the text query users cannot break, and one request that counts facets disjunctively."""
 
+from werkzeug.datastructures import MultiDict
+
 from dateline import schema
 from dateline.service.params import SearchParams
 from dateline.service.search import PARTIAL_MATCH, build_search, full_text_query
-from werkzeug.datastructures import MultiDict
 
 
 def request_for(query) -> dict:

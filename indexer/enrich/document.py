@@ -1,0 +1,106 @@
+"""The index document of an article: stable id, canonical dateline, entities and story key, nested as the
+contract's mapping wants them."""
+
+from __future__ import annotations
+
+import hashlib
+
+from dateline import schema
+
+from ..article import Article
+from .entities import extract_entities
+from .gazetteer import ENTITY_KEYS, Gazetteer
+from .names import fold_quotes, normalise_name
+
+
+def article_id(article: Article) -> str:
+    """A stable id: the given one if any, else a hash of the normalised body and the date (20 hex digits).
+
+    The same article read twice, from another path or on another machine, gets the same id.
+    """
+    if article.id:
+        return article.id
+    body = " ".join(fold_quotes(article.body).split())
+    return hashlib.blake2b(f"{article.published}\n{body}".encode(), digest_size=10).hexdigest()
+
+
+# --- the index document -------------------------------------------------------------------------------------
+
+def _canonical_dateline(article: Article, gazetteer: Gazetteer) -> tuple[str | None, str | None, list[str]]:
+    """(city, country, places the dateline names) in canonical form. A region in the country slot
+    ("SAN MATEO, Calif.") gives its country; a missing or unknown country, the country of a known city."""
+    city_entry = gazetteer.lookup(article.city) if article.city else None
+    city = city_entry.name if city_entry else normalise_name(article.city) if article.city else None
+    places = [city] if city else []
+    country = None
+    if article.country:
+        entry = gazetteer.lookup(article.country)
+        if entry is None:
+            country = normalise_name(article.country)
+        elif entry.kind == "country":
+            country = entry.name
+        else:
+            places.append(entry.name)
+            country = entry.country
+    if city_entry and city_entry.country and (country is None or gazetteer.lookup(country) is None):
+        country = city_entry.country
+    if country:
+        places.append(country)
+    return city, country, places
+
+
+def _canonical(name: str, gazetteer: Gazetteer) -> str:
+    entry = gazetteer.lookup(name)
+    return entry.name if entry else normalise_name(name)
+
+
+def _merge(*lists: list[str]) -> list[str]:
+    """Names in order, each once whatever its casing."""
+    seen: dict[str, str] = {}
+    for names in lists:
+        for name in names:
+            if name:
+                seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def _nest(fields: dict[str, object]) -> dict:
+    """Dotted schema field names ("dateline.city") as nested objects."""
+    document: dict = {}
+    for name, value in fields.items():
+        *parents, leaf = name.split(".")
+        node = document
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return document
+
+
+def to_document(article: Article, gazetteer: Gazetteer, story: str) -> dict:
+    """The index document of an article (the fields of ``schema.MAPPINGS``), ``story`` its story key."""
+    city, country, dateline_places = _canonical_dateline(article, gazetteer)
+    if article.entities is not None:
+        entities = {key: _merge([_canonical(name, gazetteer) for name in article.entities.get(key, [])])
+                    for key in ENTITY_KEYS}
+    else:
+        in_headline = extract_entities(article.headline, gazetteer)
+        in_body = extract_entities(article.body, gazetteer)
+        entities = {key: _merge(in_headline[key], in_body[key]) for key in ENTITY_KEYS}
+    entities["places"] = _merge(dateline_places, entities["places"])
+    return _nest({
+        schema.ID: article_id(article),
+        schema.HEADLINE: article.headline,
+        schema.LEDE: article.lede,
+        schema.BODY: article.body,
+        schema.PUBLISHED: article.published,
+        schema.PUBLISHED_RULE: article.published_rule,
+        schema.CITY: city,
+        schema.COUNTRY: country,
+        schema.SOURCE: _canonical(article.source, gazetteer) if article.source else None,
+        schema.URL: article.url,
+        schema.PATH: article.path,
+        schema.ORGANIZATIONS: entities["organizations"],
+        schema.PLACES: entities["places"],
+        schema.PEOPLE: entities["people"],
+        schema.STORY: story,
+    })

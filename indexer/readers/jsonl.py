@@ -1,0 +1,131 @@
+"""JSON Lines (``.jsonl``, ``.jsonl.gz``): one article a line; given fields kept, missing ones derived."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from datetime import datetime
+
+from ..article import MAX_ID_BYTES, Article, Skip
+from ..derive import normalise_text, place_name, published_from_dateline, read_body
+from .files import decode, open_binary, os_reason, size_text
+
+
+def _given_text(record: dict, key: str) -> str | None:
+    """A string field of a record, whitespace-trimmed; None when absent, null or blank."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and key == "id":
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f'"{key}" must be a string, not {type(value).__name__}')
+    value = normalise_text(value).strip()
+    return value or None
+
+
+def _given_date(value: str) -> str:
+    """The date of a given ``published`` ("2023-02-01" or a full ISO 8601 timestamp), or ValueError."""
+    try:
+        return datetime.fromisoformat(value).date().isoformat()
+    except ValueError:
+        raise ValueError(f'"published" is not a date: {value!r}') from None
+
+
+def parse_record(record: dict, path: str, encoding: str = "utf-8") -> Article | Skip:
+    """One JSON Lines record (already JSON-decoded). ``body`` is required; given fields are kept as given,
+    missing ones are derived from the body as for text files. ``path`` names the file and line."""
+    file, _, line = path.rpartition(":")
+    where = (file, int(line)) if line.isdigit() and file else (path, None)
+    if not isinstance(record, dict):
+        return Skip(*where, f"not a JSON object but {type(record).__name__}")
+    try:
+        body = _given_text(record, "body")
+        given = {key: _given_text(record, key) for key in ("id", "headline", "published", "source", "url")}
+        if given["id"] and len(given["id"].encode()) > MAX_ID_BYTES:
+            raise ValueError(f'"id" is longer than the {MAX_ID_BYTES} bytes Elasticsearch allows')
+        published = _given_date(given["published"]) if given["published"] else None
+        dateline = record.get("dateline") or {}
+        if not isinstance(dateline, dict):
+            raise ValueError('"dateline" must be an object with "city" and "country"')
+        city, country = _given_text(dateline, "city"), _given_text(dateline, "country")
+        entities = record.get("entities")
+        if entities is not None and not (isinstance(entities, dict) and all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in entities.values())):
+            raise ValueError('"entities" must be an object of lists of names')
+    except ValueError as exc:
+        return Skip(*where, str(exc))
+    if body is None:
+        return Skip(*where, 'no "body"')
+    parsed = read_body(body)
+    if isinstance(parsed, str):
+        return Skip(*where, parsed)
+    rule = "given"
+    if published is None:
+        found = published_from_dateline(parsed.dateline, parsed.body)
+        if isinstance(found, str):
+            return Skip(*where, found)
+        published, rule = found
+    return Article(
+        id=given["id"], headline=given["headline"] or parsed.headline, lede=parsed.lede, body=parsed.body,
+        published=published, published_rule=rule,
+        city=place_name(city) if city else parsed.dateline and parsed.dateline.city,
+        country=place_name(country) if country else parsed.dateline and parsed.dateline.country,
+        source=given["source"] or parsed.agency, url=given["url"], path=path, entities=entities,
+        encoding=encoding,
+    )
+
+
+def read(path: str, max_bytes: int) -> Iterator[Article | Skip]:
+    """The articles of a JSON Lines file, line by line; a line that gives none is a ``Skip`` of its own."""
+    number = 0
+    seen_any = False
+    try:
+        with open_binary(path) as stream:
+            while True:
+                raw = stream.readline(max_bytes + 1)
+                if not raw:
+                    break
+                number += 1
+                if len(raw) > max_bytes and not raw.endswith(b"\n"):
+                    while (rest := stream.readline(2**20)) and not rest.endswith(b"\n"):
+                        pass
+                    seen_any = True
+                    yield Skip(path, number, f"line larger than {size_text(max_bytes)}")
+                    continue
+                if not raw.strip():
+                    continue
+                seen_any = True
+                text, encoding = decode(raw)
+                try:
+                    record = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    yield Skip(path, number, f"broken JSON: {exc.msg} at column {exc.colno}")
+                    continue
+                except ValueError as exc:  # valid JSON Python refuses: a number of more than 4300 digits
+                    yield Skip(path, number, f"unreadable JSON: {exc}")
+                    continue
+                except RecursionError:
+                    yield Skip(path, number, "unreadable JSON: nested too deeply")
+                    continue
+                yield parse_record(record, f"{path}:{number}", encoding)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        yield Skip(path, number + 1 if number else None, f"broken gzip data: {exc}")
+        return
+    except OSError as exc:
+        yield Skip(path, number + 1 if number else None, os_reason(exc, "file"))
+        return
+    if not seen_any:
+        yield Skip(path, None, "empty file")
+
+
+
+def count(path: str) -> int:
+    """Lines in the file (unreadable or truncated: 0, the reader names it later)."""
+    try:
+        with open_binary(path) as stream:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(2**20), b""))
+    except (OSError, EOFError, zlib.error):
+        return 0
