@@ -8,6 +8,7 @@ naming the cause, and once the node is back the same app must answer again with 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -76,7 +77,8 @@ def test_stopping_the_node_gives_503s_and_starting_it_again_brings_the_same_app_
         "id": f"art-{n}", "published": "2022-03-03",
         "body": f"BAKU, Azerbaijan, March 3. Shipment {n} of wheat left the port of Baku.",
     }) + "\n" for n in range(ARTICLES)))
-    rebuild(connect(settings), settings.alias, [str(source)])
+    # Set up with a patient client: a fresh node on a busy machine may take longer than TIMEOUT to create an index.
+    rebuild(connect(dataclasses.replace(settings, es_timeout=60)), settings.alias, [str(source)])
     client = create_app(settings).test_client()
     for url in _urls("art-7"):
         assert client.get(url).status_code == 200, url
