@@ -8,7 +8,7 @@ the full-text fields:
 - ``english``: its built-in ``english`` analyzer (possessives, stop words, Porter stemming), BEIR's BM25 setup;
 - ``dateline``: the contract exactly as the indexer builds it (``dateline_text`` / ``dateline_search``).
 
-Every test query goes through ``dateline.service.search.full_text_query``, the query the search box sends, and the runs
+Every test query goes through ``dateline.service.query.full_text_query``, the query the search box sends, and the runs
 are scored with ir-measures (nDCG@10, MAP over the top 1000, recall@100). A query that finds nothing scores 0;
 it is never dropped from the average.
 
@@ -40,7 +40,7 @@ from ir_measures import AP, R, nDCG
 
 from dateline import config, schema
 from dateline.client import connect
-from dateline.service.search import full_text_query
+from dateline.service.query import full_text_query
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = ROOT.parent / "shared" / "data"
@@ -274,7 +274,7 @@ def run_benchmark(es: Elasticsearch, collections: Iterable[Collection], data_dir
     report: dict = {
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "elasticsearch": es.info()["version"]["number"],
-        "query": "service.search.full_text_query over schema.TEXT_FIELDS "
+        "query": "service.query.full_text_query over schema.TEXT_FIELDS "
                  + ", ".join(f"{f}^{w:g}" for f, w in schema.TEXT_FIELDS.items()),
         "measures": {"nDCG@10": str(NDCG10), "MAP": str(MAP), "R@100": str(RECALL100)},
         "collections": {},

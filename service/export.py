@@ -21,8 +21,8 @@ from elasticsearch import Elasticsearch
 from dateline import schema
 
 from .params import SearchParams
-from .results import field_value
-from .search import match_query
+from .query import match_query
+from .views import field_value
 
 BATCH = 1000
 MEDIA_TYPE = "application/x-ndjson"

@@ -22,8 +22,8 @@ from dateline import schema
 
 from .facets import TERMS_FACETS
 from .params import SearchParams
-from .results import field_value
-from .search import collapses, match_query, sort_for
+from .query import collapses, match_query, sort_for
+from .views import field_value
 
 FEED_SIZE = 50
 ATOM = "http://www.w3.org/2005/Atom"

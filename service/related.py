@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from dateline import schema
 
-from .results import field_value
+from .views import field_value
 
 SIZE = 5
 _FIELDS = [schema.ID, schema.HEADLINE, schema.PUBLISHED, schema.CITY, schema.COUNTRY, schema.SOURCE]

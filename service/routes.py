@@ -22,17 +22,17 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from dateline import schema
 
 from . import feeds
+from .alternatives import FILTER_PATH as ALTERNATIVES_FILTER_PATH
+from .alternatives import Alternatives
 from .cursor import Cursor, decode
 from .export import MEDIA_TYPE, export_lines
 from .facets import FACETS_BY_NAME, TERMS_FACETS
 from .params import MAX_RESULT_WINDOW, ParamError, SearchParams, prefix_param
+from .query import FILTER_PATH, build_facet_search, build_search, sort_for
 from .related import build_related, related_view
-from .rescue import FILTER_PATH as RESCUE_FILTER_PATH
-from .rescue import Rescue
-from .results import article_view, field_value, histogram_chart, search_view
-from .search import FILTER_PATH, build_facet_search, build_search, sort_for
 from .suggest import FILTER_PATH as SUGGEST_FILTER_PATH
 from .suggest import build_suggest, suggest_view
+from .views import article_view, field_value, histogram_chart, search_view
 
 bp = Blueprint("dateline", __name__)
 
@@ -83,7 +83,7 @@ def _cursor(params: SearchParams) -> Cursor | None:
 
 def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> tuple[dict, Cursor | None]:
     """The view of a results page and the cursor it continues from; ``url`` makes its links (to pages or to
-    their JSON twins). A search that finds nothing offers what to try instead (``dateline.service.rescue``)."""
+    their JSON twins). A search that finds nothing offers what to try instead (``dateline.service.alternatives``)."""
     after = _cursor(params)
     index = after.index if after and after.index else _alias()  # the version of the alias a cursor pins
     try:
@@ -95,11 +95,11 @@ def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> tuple[d
                                   "search again") from None
     view = search_view(params, answer, _article_url, url, after)
     if view["total"]["value"] == 0 and after is None:
-        rescue = Rescue(params)
-        alternatives = rescue.request()
+        offers = Alternatives(params)
+        alternatives = offers.request()
         if alternatives:
-            answer = _es().search(index=_alias(), filter_path=RESCUE_FILTER_PATH, **alternatives)
-            view["suggestions"] = rescue.view(answer, url)
+            answer = _es().search(index=_alias(), filter_path=ALTERNATIVES_FILTER_PATH, **alternatives)
+            view["suggestions"] = offers.view(answer, url)
     return view, after
 
 

@@ -20,7 +20,7 @@ from bench import bulkload, convert, corpora, latency, queries, throughput
 from dateline import schema
 from dateline.indexer.rebuild import rebuild
 from dateline.service.params import SearchParams
-from dateline.service.search import FILTER_PATH, build_search
+from dateline.service.query import FILTER_PATH, build_search
 
 SMALL = 80
 

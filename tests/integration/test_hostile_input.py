@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from dateline import schema
 from dateline.service.app import create_app
 from dateline.service.params import SearchParams
-from dateline.service.search import build_search
+from dateline.service.query import build_search
 
 from .es_relay import Relay
 

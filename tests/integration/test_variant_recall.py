@@ -14,7 +14,7 @@ import pytest
 
 from dateline import schema
 from dateline.indexer.rebuild import rebuild
-from dateline.service.search import full_text_query
+from dateline.service.query import full_text_query
 
 VARIANTS = Path(__file__).resolve().parent.parent / "relevance" / "variant_queries.tsv"
 

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from dateline.service.cursor import Cursor, decode, encode, fingerprint, pinned
 from dateline.service.params import ParamError, SearchParams
-from dateline.service.search import sort_for
+from dateline.service.query import sort_for
 
 ALIAS = "articles"
 

@@ -10,12 +10,12 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from dateline import schema
+from dateline.service.alternatives import Alternatives, any_of_the_words, spelling_words
 from dateline.service.cursor import Cursor
 from dateline.service.facets import FACETS_BY_NAME
 from dateline.service.feeds import atom, json_feed
 from dateline.service.params import SearchParams
-from dateline.service.rescue import Rescue, any_of_the_words, spelling_words
-from dateline.service.search import build_search
+from dateline.service.query import build_search
 from dateline.service.suggest import build_suggest, suggest_view
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -61,7 +61,7 @@ def test_the_words_to_correct_and_the_words_joined_by_or(q, words, any_word):
 
 def test_the_rescue_tries_each_filter_away_and_keeps_user_values_out_of_the_template():
     params = parse([("q", "oil gas"), ("country", "Georgia"), ("city", "{{#x}}"), ("from", "2022-01-01")])
-    rescue = Rescue(params)
+    rescue = Alternatives(params)
     assert [(kind, text) for kind, text, _ in rescue.alternatives] == [
         ("without_filter", "Country: Georgia"), ("without_filter", "City: {{#x}}"),
         ("without_filter", "Published 2022-01-01 – …"), ("any_word", "oil OR gas")]
@@ -71,14 +71,14 @@ def test_the_rescue_tries_each_filter_away_and_keeps_user_values_out_of_the_temp
     assert "{{suggestion}}" in collate["query"]["source"] and "{{#x}}" not in collate["query"]["source"]
     assert {"terms": {schema.CITY: ["{{#x}}"]}} in collate["params"]["filters"]
     json.loads(collate["query"]["source"].replace("{{#toJson}}filters{{/toJson}}", "[]"))
-    assert Rescue(SearchParams()).request() is None
+    assert Alternatives(SearchParams()).request() is None
 
 
 def test_the_rescue_offers_only_what_finds_something_in_order():
     params = parse([("q", "pipelnie oil"), ("country", "Georgia")])
     answer = {"suggest": {"spelling": [{"options": [{"text": "pipelnie oil"}, {"text": "pipeline oil"}]}]},
               "aggregations": {"alternative0": {"doc_count": 0}, "alternative1": {"doc_count": 7}}}
-    offers = Rescue(params).view(answer, lambda p: "?" + p.q)
+    offers = Alternatives(params).view(answer, lambda p: "?" + p.q)
     assert [(o["kind"], o["text"], o["count"]) for o in offers] == [
         ("spelling", "pipeline oil", None), ("any_word", "pipelnie OR oil", 7)]
 

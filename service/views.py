@@ -4,7 +4,7 @@ The JSON API returns these view models as they are and the HTML pages render the
 can never disagree. Everything that is HTML is a ``markupsafe.Markup``: article text escaped, with only the
 highlighter's ``<mark>`` tags let through.
 
-Results come one per story (see ``dateline.service.search``), but every count (the total, the facets, the
+Results come one per story (see ``dateline.service.query``), but every count (the total, the facets, the
 histogram) counts articles; the view says so in ``"counts": "articles"`` and gives the number of stories
 beside the total.
 """
@@ -23,7 +23,7 @@ from dateline import schema
 from .cursor import Cursor, encode, fingerprint, pinned
 from .facets import HISTOGRAM, TERMS_FACETS, next_start
 from .params import MAX_RESULT_WINDOW, SearchParams
-from .search import STORIES, VERSIONS
+from .query import STORIES, VERSIONS
 
 SNIPPET_FALLBACK_LENGTH = 240
 _MARK = re.compile(r"(</?mark>)")

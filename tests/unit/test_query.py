@@ -4,7 +4,7 @@ from werkzeug.datastructures import MultiDict
 
 from dateline import schema
 from dateline.service.params import SearchParams
-from dateline.service.search import PARTIAL_MATCH, build_search, full_text_query
+from dateline.service.query import PARTIAL_MATCH, build_search, full_text_query
 
 
 def request_for(query) -> dict:

@@ -20,7 +20,7 @@ from dateline import schema
 
 from .facets import TERMS_FACETS
 from .params import MAX_Q_LENGTH, SearchParams
-from .search import filter_clauses, full_text_query, match_query
+from .query import filter_clauses, full_text_query, match_query
 
 _SUGGESTION = "{{suggestion}}"  # where the collate template puts each candidate
 _FILTERS = "@filters@"  # stands for the filters until the template text is made
@@ -55,7 +55,7 @@ def _collate(params: SearchParams) -> dict:
     return {"query": {"source": template}, "params": {"filters": filter_clauses(params)}, "prune": False}
 
 
-class Rescue:
+class Alternatives:
     """The alternatives to a search that found nothing: ``request()`` asks Elasticsearch about all of them,
     ``view()`` lists those that find something."""
 

@@ -6,7 +6,7 @@ import pytest
 
 from dateline.service.facets import HISTOGRAM, TERMS_FACETS, interval_for
 from dateline.service.params import SearchParams
-from dateline.service.results import histogram_chart, hit_view, safe_highlight, search_view, shorten
+from dateline.service.views import histogram_chart, hit_view, safe_highlight, search_view, shorten
 
 
 def article_url(article_id: str) -> str:
