@@ -26,7 +26,7 @@ from dateline.indexer.enrich.gazetteer import load_gazetteer
 from dateline.indexer.readers import iter_articles
 from dateline.service.params import SearchParams
 from dateline.service.query import FILTER_PATH, build_search
-from dateline.service.views import field_value
+from dateline.service.stored import field_value
 
 COUNT = 300
 SAMPLE = 3000  # articles the searches are drawn from

@@ -22,7 +22,7 @@ from dateline import schema
 
 from .params import SearchParams
 from .query import match_query
-from .views import field_value
+from .stored import StoredArticle
 
 BATCH = 1000
 MEDIA_TYPE = "application/x-ndjson"
@@ -32,20 +32,16 @@ _FIELDS = [schema.ID, schema.HEADLINE, schema.PUBLISHED, schema.SOURCE, schema.U
 
 def export_record(source: dict) -> dict:
     """An indexed article as a record of the indexer's JSON Lines input."""
+    article = StoredArticle.from_source(source)
     return {
-        "id": source[schema.ID],
-        "headline": source.get(schema.HEADLINE),
-        "published": source.get(schema.PUBLISHED),
-        "source": source.get(schema.SOURCE),
-        "url": source.get(schema.URL),
-        "dateline": {"city": field_value(source, schema.CITY),
-                     "country": field_value(source, schema.COUNTRY)},
-        "entities": {
-            "organizations": field_value(source, schema.ORGANIZATIONS) or [],
-            "places": field_value(source, schema.PLACES) or [],
-            "people": field_value(source, schema.PEOPLE) or [],
-        },
-        "body": source.get(schema.BODY),
+        "id": article.id,
+        "headline": article.headline,
+        "published": article.published,
+        "source": article.source,
+        "url": article.url,
+        "dateline": article.dateline,
+        "entities": article.entities,
+        "body": article.body,
     }
 
 

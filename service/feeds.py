@@ -23,7 +23,7 @@ from dateline import schema
 from .facets import TERMS_FACETS
 from .params import SearchParams
 from .query import collapses, match_query, sort_for
-from .views import field_value
+from .stored import UNTITLED, StoredArticle, paragraphs
 
 FEED_SIZE = 50
 ATOM = "http://www.w3.org/2005/Atom"
@@ -79,18 +79,15 @@ def _timestamp(day: str) -> str:
 def _items(answer: dict, article_url: Callable[[str], str]) -> list[dict]:
     items = []
     for hit in answer.get("hits", {}).get("hits", []):
-        source = hit["_source"]
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", _text(source.get(schema.BODY))) if p.strip()]
-        place = ", ".join(value for value in (field_value(source, schema.CITY),
-                                              field_value(source, schema.COUNTRY)) if value)
+        article = StoredArticle.from_source(hit["_source"])
         items.append({
-            "url": article_url(source[schema.ID]),
-            "title": _text(source.get(schema.HEADLINE)) or "(untitled)",
-            "published": _timestamp(source[schema.PUBLISHED]),
-            "summary": _text(source.get(schema.LEDE)),
-            "html": "".join(f"<p>{escape(p)}</p>" for p in paragraphs),
-            "author": _text(source.get(schema.SOURCE)) or None,
-            "place": _text(place) or None,
+            "url": article_url(article.id),
+            "title": _text(article.headline) or UNTITLED,
+            "published": _timestamp(article.published),
+            "summary": _text(article.lede),
+            "html": "".join(f"<p>{escape(p)}</p>" for p in paragraphs(_text(article.body))),
+            "author": _text(article.source) or None,
+            "place": _text(article.place) or None,
         })
     return items
 

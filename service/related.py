@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from dateline import schema
 
-from .views import field_value
+from .stored import StoredArticle
 
 SIZE = 5
 _FIELDS = [schema.ID, schema.HEADLINE, schema.PUBLISHED, schema.CITY, schema.COUNTRY, schema.SOURCE]
@@ -47,15 +47,14 @@ def related_view(answer: dict, article_url: Callable[[str], str]) -> tuple[list[
     first) and the number of versions of the article's story."""
     related = []
     for hit in answer.get("hits", {}).get("hits", []):
-        source = hit["_source"]
+        article = StoredArticle.from_source(hit["_source"])
         related.append({
-            "id": source[schema.ID],
-            "url": article_url(source[schema.ID]),
-            "headline": source.get(schema.HEADLINE) or "(untitled)",
-            "published": source.get(schema.PUBLISHED),
-            "dateline": {"city": field_value(source, schema.CITY),
-                         "country": field_value(source, schema.COUNTRY)},
-            "source": source.get(schema.SOURCE),
+            "id": article.id,
+            "url": article_url(article.id),
+            "headline": article.title,
+            "published": article.published,
+            "dateline": article.dateline,
+            "source": article.source,
         })
     versions = answer.get("aggregations", {}).get("versions", {}).get("story", {}).get("doc_count", 1)
     return related, versions

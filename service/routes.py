@@ -30,9 +30,10 @@ from .facets import FACETS_BY_NAME, TERMS_FACETS
 from .params import MAX_RESULT_WINDOW, ParamError, SearchParams, prefix_param
 from .query import FILTER_PATH, build_facet_search, build_search, sort_for
 from .related import build_related, related_view
+from .stored import field_value
 from .suggest import FILTER_PATH as SUGGEST_FILTER_PATH
 from .suggest import build_suggest, suggest_view
-from .views import article_view, field_value, histogram_chart, search_view
+from .views import article_view, histogram_chart, search_view
 
 bp = Blueprint("dateline", __name__)
 

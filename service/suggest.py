@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dateline import schema
 
 from .facets import FACETS_BY_NAME
+from .stored import StoredArticle
 
 HEADLINES = 5
 VALUES = 5
@@ -54,12 +55,11 @@ def suggest_view(prefix: str, answer: dict, article_url: Callable[[str], str],
     [{"value", "count", "url"}]}``; ``value_url(facet, value)`` is the search for one facet value."""
     headlines: dict[str, dict] = {}
     for hit in answer.get("hits", {}).get("hits", []):
-        source = hit["_source"]
-        headline = source.get(schema.HEADLINE)
+        article = StoredArticle.from_source(hit["_source"])
+        headline = article.headline
         if headline and headline not in headlines and len(headlines) < HEADLINES:
-            headlines[headline] = {"id": source[schema.ID], "headline": headline,
-                                   "published": source.get(schema.PUBLISHED),
-                                   "url": article_url(source[schema.ID])}
+            headlines[headline] = {"id": article.id, "headline": headline, "published": article.published,
+                                   "url": article_url(article.id)}
     view: dict = {"q": prefix, "headlines": list(headlines.values())}
     aggs = answer.get("aggregations", {})
     for key, name in KINDS.items():

@@ -24,19 +24,10 @@ from .cursor import Cursor, encode, fingerprint, pinned
 from .facets import HISTOGRAM, TERMS_FACETS, next_start
 from .params import MAX_RESULT_WINDOW, SearchParams
 from .query import STORIES, VERSIONS
+from .stored import StoredArticle
 
 SNIPPET_FALLBACK_LENGTH = 240
 _MARK = re.compile(r"(</?mark>)")
-
-
-def field_value(source: dict, dotted: str):
-    """The value of a dotted field name (``dateline.city``) in a document, ``None`` where absent."""
-    value = source
-    for part in dotted.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
 
 
 def safe_highlight(fragment: str) -> Markup:
@@ -59,37 +50,31 @@ def shorten(text: str, length: int = SNIPPET_FALLBACK_LENGTH) -> str:
     return text[: cut if cut > 0 else length].rstrip(" ,;:") + "…"
 
 
-def _dateline(source: dict) -> dict:
-    return {"city": field_value(source, schema.CITY), "country": field_value(source, schema.COUNTRY)}
-
-
 def hit_view(hit: dict, article_url: Callable[[str], str],
              versions_url: Callable[[str], str] | None = None) -> dict:
     """One result. ``versions`` is how many versions of its story match when results are collapsed (else
     ``None``), and ``versions_url`` lists them when there are several."""
-    source = hit.get("_source", {})
+    article = StoredArticle.from_source(hit.get("_source", {}), hit["_id"])
     highlight = hit.get("highlight", {})
-    article_id = source.get(schema.ID) or hit["_id"]
-    headline = source.get(schema.HEADLINE) or "(untitled)"
     if highlight.get(schema.HEADLINE):
         headline_html = safe_highlight(highlight[schema.HEADLINE][0])
     else:
-        headline_html = escape(headline)
+        headline_html = escape(article.title)
     if highlight.get(schema.BODY):
         snippet_html = Markup(" … ".join(safe_highlight(" ".join(f.split())) for f in highlight[schema.BODY]))
     else:
-        snippet_html = escape(shorten(source.get(schema.LEDE) or ""))
-    story = source.get(schema.STORY)
+        snippet_html = escape(shorten(article.lede or ""))
+    story = article.story
     versions = hit.get("inner_hits", {}).get(VERSIONS, {}).get("hits", {}).get("total", {}).get("value")
     return {
-        "id": article_id,
-        "url": article_url(article_id),
-        "headline": headline,
+        "id": article.id,
+        "url": article_url(article.id),
+        "headline": article.title,
         "headline_html": headline_html,
         "snippet_html": snippet_html,
-        "published": source.get(schema.PUBLISHED),
-        "dateline": _dateline(source),
-        "source": source.get(schema.SOURCE),
+        "published": article.published,
+        "dateline": article.dateline,
+        "source": article.source,
         "score": hit.get("_score"),
         "story": story,
         "versions": versions,
@@ -152,25 +137,21 @@ def _next_page(params: SearchParams, hits: list[dict], results: int,
 
 def article_view(source: dict, article_url: Callable[[str], str]) -> dict:
     """One article in full; ``url`` is its page here, ``original_url`` where it was first published."""
-    body = source.get(schema.BODY) or ""
+    article = StoredArticle.from_source(source)
     return {
-        "id": source[schema.ID],
-        "url": article_url(source[schema.ID]),
-        "headline": source.get(schema.HEADLINE) or "(untitled)",
-        "lede": source.get(schema.LEDE),
-        "body": body,
-        "paragraphs": [p.strip() for p in re.split(r"\n\s*\n|\n", body) if p.strip()],
-        "published": source.get(schema.PUBLISHED),
-        "dateline": _dateline(source),
-        "source": source.get(schema.SOURCE),
-        "original_url": source.get(schema.URL),
-        "entities": {
-            "organizations": field_value(source, schema.ORGANIZATIONS) or [],
-            "places": field_value(source, schema.PLACES) or [],
-            "people": field_value(source, schema.PEOPLE) or [],
-        },
-        "story": source.get(schema.STORY),
-        "path": source.get(schema.PATH),
+        "id": article.id,
+        "url": article_url(article.id),
+        "headline": article.title,
+        "lede": article.lede,
+        "body": article.body or "",
+        "paragraphs": article.paragraphs,
+        "published": article.published,
+        "dateline": article.dateline,
+        "source": article.source,
+        "original_url": article.url,
+        "entities": article.entities,
+        "story": article.story,
+        "path": article.path,
     }
 
 
