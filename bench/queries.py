@@ -24,6 +24,7 @@ from dateline.indexer.article import Article
 from dateline.indexer.enrich.document import to_document
 from dateline.indexer.enrich.gazetteer import load_gazetteer
 from dateline.indexer.readers import iter_articles
+from dateline.service.facets import FACETS_BY_NAME
 from dateline.service.params import SearchParams
 from dateline.service.query import FILTER_PATH, build_search
 from dateline.service.stored import field_value
@@ -45,13 +46,13 @@ def _words(headline: str) -> list[str]:
 
 
 def _values(document: dict, facet: str) -> list[str]:
-    value = field_value(document, schema.FACET_FIELDS[facet])
+    value = field_value(document, FACETS_BY_NAME[facet].field)
     return [value] if isinstance(value, str) else list(value or [])
 
 
 def _facet_values(documents: list[dict]) -> dict[str, list[str]]:
     """The 30 most frequent values of each facet: the ones a reader sees listed and ticks."""
-    counters = {facet: Counter() for facet in schema.FACET_FIELDS}
+    counters = {facet: Counter() for facet in FACETS_BY_NAME}
     for document in documents:
         for facet, counter in counters.items():
             counter.update(_values(document, facet))
@@ -70,7 +71,7 @@ def _one(rng: random.Random, document: dict, facets: dict[str, list[str]]) -> li
         pairs = [(name, v) for v in rng.sample(facets[name], k=min(len(facets[name]), rng.choice([1, 1, 2])))]
     else:
         pairs = [("q", " ".join(rng.sample(words, k=min(len(words), rng.choice([1, 1, 2])))))]
-    own = {facet: _values(document, facet) for facet in schema.FACET_FIELDS}
+    own = {facet: _values(document, facet) for facet in FACETS_BY_NAME}
     own = {facet: values for facet, values in own.items() if values}
     if kind == "facet+words" and own:  # a value of the article itself, as a reader ticks one the results list
         name = rng.choice(sorted(own))

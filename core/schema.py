@@ -54,16 +54,6 @@ STORY = "story"
 # The lede is also in the body, so its words already count twice.
 TEXT_FIELDS = {HEADLINE: 1.1, LEDE: 1.0, BODY: 1.0}
 
-# Facet name (as it appears in URLs) → keyword field.
-FACET_FIELDS = {
-    "country": COUNTRY,
-    "city": CITY,
-    "source": SOURCE,
-    "org": ORGANIZATIONS,
-    "place": PLACES,
-    "person": PEOPLE,
-}
-
 # Sub-fields.
 AUTOCOMPLETE = "autocomplete"  # edge n-grams of every spelling, accent and case insensitive: headline, facets
 AUTOCOMPLETE_MAX_GRAM = 20

@@ -18,7 +18,6 @@ from collections.abc import Callable
 
 from dateline import schema
 
-from .facets import TERMS_FACETS
 from .params import MAX_Q_LENGTH, SearchParams
 from .query import filter_clauses, full_text_query, match_query
 
@@ -64,15 +63,7 @@ class Alternatives:
         self.words = spelling_words(params.q)
         # (kind, text shown, the search it stands for)
         self.alternatives: list[tuple[str, str, SearchParams]] = []
-        for facet in TERMS_FACETS:
-            for value in params.selected(facet.name):
-                self.alternatives.append(("without_filter", f"{facet.label}: {value}",
-                                          params.toggled(facet.name, value)))
-        if params.date_from or params.date_to:
-            dates = f"Published {params.date_from or '…'} – {params.date_to or '…'}"
-            self.alternatives.append(("without_filter", dates, params.with_dates(None, None)))
-        if params.story:
-            self.alternatives.append(("without_filter", "Versions of one story", params.with_story("")))
+        self.alternatives += [("without_filter", text, without) for text, without in params.restrictions()]
         any_word = any_of_the_words(params.q)
         if any_word and len(any_word) <= MAX_Q_LENGTH:  # a longer query would be refused
             self.alternatives.append(("any_word", any_word, params.with_q(any_word)))

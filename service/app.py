@@ -11,14 +11,14 @@ import logging
 from datetime import date
 
 from elasticsearch import exceptions as es_exc
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 
 from dateline import config
 from dateline.client import UNAVAILABLE, connect, describe_failure
 
-from .params import DEFAULT_SIZE, ParamError
-from .routes import bp, search_url
+from .params import DEFAULT_SIZE, MAX_RESULT_WINDOW, ParamError
+from .routes import answers_json, bp
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def create_app(settings: config.Settings | None = None, client=None) -> Flask:
     app.extensions["dateline.es"] = client if client is not None else connect(settings)
     app.json.sort_keys = False  # keep the documented order of the JSON answers
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(search_url=search_url, default_size=DEFAULT_SIZE)
+    app.jinja_env.globals.update(default_size=DEFAULT_SIZE, max_result_window=MAX_RESULT_WINDOW)
     app.jinja_env.filters["long_date"] = _long_date
     app.jinja_env.filters["number"] = "{:,}".format
     _register_error_handlers(app)
@@ -67,12 +67,8 @@ def _long_date(value: str | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path in ("/healthz", "/feeds/search.json")
-
-
 def _error(status: int, message: str, **extra):
-    if _wants_json():
+    if answers_json():
         return jsonify({"error": {"status": status, "message": message, **extra}}), status
     title = TITLES.get(status, "Error")
     return render_template("error.html", status=status, title=title, message=message), status

@@ -1,4 +1,7 @@
-"""Facets: one small class per kind, each knowing its aggregation, the filter a selection makes, and its view.
+"""The facets: one registry (``FACETS``) of facet objects, terms and dates alike, each knowing its URL name,
+field, label, value normalisation, aggregation, the filter a selection makes and its view. Every part of the
+service that handles facets (parameters, query, views, alternatives, feeds, the page) loops over ``FACETS``,
+so a facet on an existing field is one line there.
 
 Facets are disjunctive (multi-select). The search narrows the hits with a ``post_filter`` made of every
 facet's filter, and computes each facet's aggregation inside a ``filter`` aggregation holding the filters of
@@ -12,11 +15,20 @@ aside.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dateline import schema
 
+if TYPE_CHECKING:
+    from .params import SearchParams
+
+SearchURL = Callable[["SearchParams"], str]
+
 _EPOCH = date(1970, 1, 1)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _scoped(filters: list[dict], aggs: dict) -> dict:
@@ -25,7 +37,13 @@ def _scoped(filters: list[dict], aggs: dict) -> dict:
 
 
 class TermsFacet:
-    """A keyword field as a list of its most frequent values with counts; selected values are ORed."""
+    """A keyword field as a list of its most frequent values with counts; selected values are ORed.
+
+    Disjunctive: its selection narrows the hits (``post_filter``), and its counts are within the selections of
+    the other facets only.
+    """
+
+    disjunctive = True
 
     # Values that start with a prefix: the most frequent values of the documents that have such a value are
     # the candidates; each is kept if it matches itself (see ``_matching``). Candidates that do not match
@@ -41,9 +59,26 @@ class TermsFacet:
         self.long_tail = long_tail  # too many values to list: the page offers to search them
         self.autocomplete = f"{field}.{schema.AUTOCOMPLETE}"
 
+    def normalise(self, value: str) -> str:
+        """A value from a URL as the filter compares it (surrounding space aside, as given)."""
+        return value.strip()
+
     def filter(self, values: tuple[str, ...]) -> dict:
         """Documents with any of ``values``."""
         return {"terms": {self.field: list(values)}}
+
+    def selection_filter(self, params: SearchParams) -> dict | None:
+        """The filter of the values ``params`` selects; ``None`` if none."""
+        selected = params.selected(self.name)
+        return self.filter(selected) if selected else None
+
+    def search_aggregation(self, params: SearchParams, scope: list[dict]) -> dict:
+        """The aggregation of a results page of ``params``: top values, or those starting with its prefix."""
+        return self.aggregation(params.selected(self.name), scope, params.prefixes.get(self.name, ""))
+
+    def active(self, params: SearchParams) -> list[tuple[str, SearchParams]]:
+        """Each selected value in words (``Country: Armenia``), with the search without it."""
+        return [(f"{self.label}: {value}", params.toggled(self.name, value)) for value in params.selected(self.name)]
 
     def prefix_query(self, prefix: str) -> dict:
         """Documents with a value whose words start with the words of ``prefix``, in about that order.
@@ -96,17 +131,10 @@ class TermsFacet:
         rows.sort(key=lambda row: (-row["count"], row["value"]))
         return rows
 
-
-TERMS_FACETS = (
-    TermsFacet("country", schema.FACET_FIELDS["country"], "Country"),
-    TermsFacet("city", schema.FACET_FIELDS["city"], "City", long_tail=True),
-    TermsFacet("source", schema.FACET_FIELDS["source"], "Source"),
-    TermsFacet("org", schema.FACET_FIELDS["org"], "Organisations", long_tail=True),
-    TermsFacet("place", schema.FACET_FIELDS["place"], "Places", long_tail=True),
-    TermsFacet("person", schema.FACET_FIELDS["person"], "People", long_tail=True),
-)
-FACETS_BY_NAME = {facet.name: facet for facet in TERMS_FACETS}
-
+    def view(self, result: dict, params: SearchParams, search_url: SearchURL) -> list[dict]:
+        """The rows of ``result`` for the search ``params``, each with the ``url`` that toggles its value."""
+        return [{**row, "url": search_url(params.toggled(self.name, row["value"]))}
+                for row in self.rows(result, params.selected(self.name))]
 
 
 def interval_for(start: date, end: date) -> str:
@@ -165,11 +193,32 @@ class DateHistogram:
     ``bucket_sort`` keeps the answer small for a long archive), and their counts per month (months and years).
     """
 
-    name = "histogram"
+    name = "histogram"  # of its aggregation; in URLs it is ``from`` and ``to``
+    label = "Published"
+    disjunctive = False  # its selection is part of the query: everything shown is within the dates
     _MAX_DAY_BUCKETS = 200
 
     def __init__(self, field: str):
         self.field = field
+
+    def normalise(self, value: str) -> date:
+        """A ``YYYY-MM-DD`` date from a URL; ValueError if it is none."""
+        if not _DATE.fullmatch(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+
+    def selection_filter(self, params: SearchParams) -> dict | None:
+        return self.filter(params.date_from, params.date_to)
+
+    def search_aggregation(self, params: SearchParams, scope: list[dict]) -> dict:
+        return self.aggregation(scope)
+
+    def active(self, params: SearchParams) -> list[tuple[str, SearchParams]]:
+        """The date range in words, with the search without it."""
+        if not (params.date_from or params.date_to):
+            return []
+        dates = f"{self.label} {params.date_from or '…'} – {params.date_to or '…'}"
+        return [(dates, params.with_dates(None, None))]
 
     def filter(self, date_from: date | None, date_to: date | None) -> dict | None:
         """Documents published between the two dates, both included; ``None`` if neither is given."""
@@ -225,3 +274,16 @@ class DateHistogram:
 
 
 HISTOGRAM = DateHistogram(schema.PUBLISHED)
+
+# Every facet; the terms facets in the order the page lists them.
+FACETS = (
+    TermsFacet("country", schema.COUNTRY, "Country"),
+    TermsFacet("city", schema.CITY, "City", long_tail=True),
+    TermsFacet("source", schema.SOURCE, "Source"),
+    TermsFacet("org", schema.ORGANIZATIONS, "Organisations", long_tail=True),
+    TermsFacet("place", schema.PLACES, "Places", long_tail=True),
+    TermsFacet("person", schema.PEOPLE, "People", long_tail=True),
+    HISTOGRAM,
+)
+TERMS_FACETS = tuple(facet for facet in FACETS if isinstance(facet, TermsFacet))
+FACETS_BY_NAME = {facet.name: facet for facet in TERMS_FACETS}

@@ -20,7 +20,6 @@ from markupsafe import escape
 
 from dateline import schema
 
-from .facets import TERMS_FACETS
 from .params import SearchParams
 from .query import collapses, match_query, sort_for
 from .stored import UNTITLED, StoredArticle, paragraphs
@@ -59,11 +58,7 @@ def build_feed_search(params: SearchParams) -> dict:
 def feed_title(params: SearchParams) -> str:
     """``dateline: “harvest”, Country: Armenia`` — what the search asks for, in words."""
     parts = [f"“{params.q}”"] if params.q else []
-    parts += [f"{facet.label}: {value}" for facet in TERMS_FACETS for value in params.selected(facet.name)]
-    if params.date_from or params.date_to:
-        parts.append(f"published {params.date_from or '…'} – {params.date_to or '…'}")
-    if params.story:
-        parts.append("versions of one story")
+    parts += [text for text, _ in params.restrictions()]
     return "dateline: " + (", ".join(parts) if parts else "newest articles")
 
 

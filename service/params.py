@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from dateline import schema
+from .facets import FACETS, FACETS_BY_NAME, HISTOGRAM
 
-FACETS = tuple(schema.FACET_FIELDS)  # country, city, source, org, place, person
+FACET_NAMES = tuple(FACETS_BY_NAME)  # the terms facets' parameters: country, city, source, org, place, person
 SORTS = ("relevance", "newest", "oldest")
 DEFAULT_SIZE = 10
 MAX_SIZE = 100
@@ -35,7 +35,6 @@ _CURSOR = re.compile(r"[A-Za-z0-9_-]+")  # base64url without padding
 # Elasticsearch's index.max_result_window: from + size beyond it is refused, so paging stops there.
 MAX_RESULT_WINDOW = 10_000
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WHOLE_NUMBER = re.compile(r"\d{1,9}")
 
 
@@ -68,7 +67,7 @@ class SearchParams:
         if len(q) > MAX_Q_LENGTH:
             raise ParamError("q", f"the query may be at most {MAX_Q_LENGTH} characters (it has {len(q)})")
         filters = {}
-        for name in FACETS:
+        for name in FACET_NAMES:
             values = _facet_values(args, name)
             if values:
                 filters[name] = values
@@ -101,7 +100,7 @@ class SearchParams:
         if after and page != 1:
             raise ParamError("after", "give either a page or a cursor, not both")
         prefixes = {}
-        for name in FACETS:
+        for name in FACET_NAMES:
             prefix = prefix_param(args, f"{name}_prefix")
             if prefix:
                 prefixes[name] = prefix
@@ -118,7 +117,7 @@ class SearchParams:
     def to_args(self) -> list[tuple[str, str]]:
         """The query string pairs of these parameters, defaults left out."""
         pairs = [("q", self.q)] if self.q else []
-        pairs += [(name, value) for name in FACETS for value in self.selected(name)]
+        pairs += [(name, value) for name in FACET_NAMES for value in self.selected(name)]
         if self.date_from:
             pairs.append(("from", self.date_from.isoformat()))
         if self.date_to:
@@ -131,7 +130,7 @@ class SearchParams:
             pairs.append(("size", str(self.size)))
         if self.story:
             pairs.append(("story", self.story))
-        pairs += [(f"{name}_prefix", self.prefixes[name]) for name in FACETS if name in self.prefixes]
+        pairs += [(f"{name}_prefix", self.prefixes[name]) for name in FACET_NAMES if name in self.prefixes]
         if self.after:
             pairs.append(("after", self.after))
         return pairs
@@ -140,7 +139,7 @@ class SearchParams:
         """Every parameter with its normalised value, as the JSON API echoes it."""
         return {
             "q": self.q,
-            **{name: list(self.selected(name)) for name in FACETS},
+            **{name: list(self.selected(name)) for name in FACET_NAMES},
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             "sort": self.sort,
@@ -154,7 +153,7 @@ class SearchParams:
     def search_key(self) -> str:
         """What decides which results come in which order (not how many a page shows, nor where it starts)."""
         key = [(name, value) for name, value in self.to_args() if name in ("q", "from", "to", "sort", "story")
-               or name in FACETS]
+               or name in FACET_NAMES]
         return urlencode(key)
 
     def with_page(self, page: int) -> SearchParams:
@@ -186,7 +185,7 @@ class SearchParams:
         """The search with ``value`` of ``facet`` selected if it was not, and unselected if it was; page 1."""
         values = self.selected(facet)
         values = tuple(v for v in values if v != value) if value in values else (*values, value)
-        filters = {name: self.selected(name) for name in FACETS if name != facet and self.selected(name)}
+        filters = {name: self.selected(name) for name in FACET_NAMES if name != facet and self.selected(name)}
         if values:
             filters[facet] = values
         return dataclasses.replace(self, filters=filters, page=1, after="")
@@ -197,6 +196,14 @@ class SearchParams:
 
     def with_dates(self, date_from: date | None, date_to: date | None) -> SearchParams:
         return dataclasses.replace(self, date_from=date_from, date_to=date_to, page=1, after="")
+
+    def restrictions(self) -> list[tuple[str, SearchParams]]:
+        """Each restriction besides the words, in words, with the search without it: every facet's selections
+        (``Country: Armenia``, ``Published 2022-12-01 – …``), then the story."""
+        found = [restriction for facet in FACETS for restriction in facet.active(self)]
+        if self.story:
+            found.append(("Versions of one story", self.with_story("")))
+        return found
 
 
 def _shown(raw: str) -> str:
@@ -223,7 +230,7 @@ def prefix_param(args, name: str) -> str:
 def _facet_values(args, name: str) -> tuple[str, ...]:
     values: list[str] = []
     for raw in args.getlist(name):
-        value = raw.strip()
+        value = FACETS_BY_NAME[name].normalise(raw)
         if len(value) > MAX_VALUE_LENGTH:
             raise ParamError(name, f"a value may be at most {MAX_VALUE_LENGTH} characters long")
         if value and value not in values:
@@ -238,9 +245,7 @@ def _date(args, name: str) -> date | None:
     if not raw:
         return None
     try:
-        if not _DATE.fullmatch(raw):
-            raise ValueError
-        return date.fromisoformat(raw)
+        return HISTOGRAM.normalise(raw)
     except ValueError:
         raise ParamError(name, f"{_shown(raw)} is not a date of the form YYYY-MM-DD") from None
 

@@ -17,7 +17,7 @@ import re
 from dateline import schema
 
 from .cursor import Cursor
-from .facets import HISTOGRAM, TERMS_FACETS, TermsFacet
+from .facets import FACETS, TermsFacet
 from .params import SearchParams
 
 # simple_query_string operators users may type: + | - "phrase" (precedence). No wildcards, fuzziness, slop
@@ -135,15 +135,16 @@ def sort_for(params: SearchParams) -> list:
 
 
 def selections(params: SearchParams) -> dict[str, dict]:
-    """Facet name → the filter of its selected values, for each facet with a selection."""
-    return {facet.name: facet.filter(params.selected(facet.name))
-            for facet in TERMS_FACETS if params.selected(facet.name)}
+    """Facet name → the filter of its selection, for each disjunctive facet with a selection."""
+    chosen = {facet.name: facet.selection_filter(params) for facet in FACETS if facet.disjunctive}
+    return {name: clause for name, clause in chosen.items() if clause}
 
 
 def search_query(params: SearchParams) -> dict:
-    """The words, the date range and the story: what everything on a results page is within."""
+    """The words, the other facets' selections (the date range) and the story: what everything on a results
+    page is within."""
     query: dict = {"bool": {"must": [full_text_query(params.q)]}}
-    filters = [HISTOGRAM.filter(params.date_from, params.date_to)]
+    filters = [facet.selection_filter(params) for facet in FACETS if not facet.disjunctive]
     if params.story:
         filters.append({"term": {schema.STORY: params.story}})
     if any(filters):
@@ -182,11 +183,9 @@ def build_search(params: SearchParams, after: Cursor | None = None) -> dict:
     """
     chosen = selections(params)
     aggs = {}
-    for facet in TERMS_FACETS:
+    for facet in FACETS:
         others = [selection for name, selection in chosen.items() if name != facet.name]
-        aggs[facet.name] = facet.aggregation(params.selected(facet.name), others,
-                                             params.prefixes.get(facet.name, ""))
-    aggs[HISTOGRAM.name] = HISTOGRAM.aggregation(list(chosen.values()))
+        aggs[facet.name] = facet.search_aggregation(params, others)
 
     request = {
         "query": search_query(params),

@@ -18,6 +18,8 @@ from urllib.parse import urlencode
 
 from elasticsearch import exceptions as es_exc
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from dateline import schema
 
@@ -26,16 +28,36 @@ from .alternatives import FILTER_PATH as ALTERNATIVES_FILTER_PATH
 from .alternatives import Alternatives
 from .cursor import Cursor, decode
 from .export import MEDIA_TYPE, export_lines
-from .facets import FACETS_BY_NAME, TERMS_FACETS
-from .params import MAX_RESULT_WINDOW, ParamError, SearchParams, prefix_param
+from .facets import FACETS_BY_NAME
+from .params import ParamError, SearchParams, prefix_param
 from .query import FILTER_PATH, build_facet_search, build_search, sort_for
-from .related import build_related, related_view
-from .stored import field_value
+from .related import build_related
 from .suggest import FILTER_PATH as SUGGEST_FILTER_PATH
 from .suggest import build_suggest, suggest_view
-from .views import article_view, histogram_chart, search_view
+from .views import article_view, search_view
 
 bp = Blueprint("dateline", __name__)
+JSON_ENDPOINTS: set[str] = set()
+
+
+def json_route(rule: str, **options):
+    """``bp.get`` for a route whose answers are data (JSON, JSON Lines) for programs, so its errors are JSON."""
+    def register(view):
+        JSON_ENDPOINTS.add(f"{bp.name}.{options.get('endpoint', view.__name__)}")
+        return bp.get(rule, **options)(view)
+    return register
+
+
+def answers_json() -> bool:
+    """The one rule for the form of an error: JSON for a route declared with ``json_route`` (even when asked
+    with a wrong method) and for any other URL under ``/api/``, an HTML page otherwise."""
+    endpoint = request.endpoint
+    if endpoint is None:  # routing failed: the route of the path, if any
+        try:
+            endpoint = current_app.url_map.bind_to_environ(request.environ).match(method="GET")[0]
+        except (HTTPException, RoutingException):
+            endpoint = None
+    return endpoint in JSON_ENDPOINTS or request.path.startswith("/api/")
 
 MAX_ID_LENGTH = 512
 
@@ -82,9 +104,15 @@ def _cursor(params: SearchParams) -> Cursor | None:
     return decode(params.after, params, _alias(), sort_for(params)) if params.after else None
 
 
-def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> tuple[dict, Cursor | None]:
-    """The view of a results page and the cursor it continues from; ``url`` makes its links (to pages or to
-    their JSON twins). A search that finds nothing offers what to try instead (``dateline.service.alternatives``)."""
+def _links(params: SearchParams) -> dict:
+    """The URLs of a search in every form: its page, its JSON twin, its feeds (by media type) and its export."""
+    return {"page": search_url(params), "json": _api_search_url(params), "feeds": _feed_urls(params),
+            "export": _twin_url("dateline.export_api", params)}
+
+
+def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> dict:
+    """The view of a results page; ``url`` makes its links (to pages or to their JSON twins). A search that
+    finds nothing offers what to try instead (``dateline.service.alternatives``)."""
     after = _cursor(params)
     index = after.index if after and after.index else _alias()  # the version of the alias a cursor pins
     try:
@@ -94,48 +122,29 @@ def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> tuple[d
             raise
         raise ParamError("after", "the archive this cursor pages through has been rebuilt since: start the "
                                   "search again") from None
-    view = search_view(params, answer, _article_url, url, after)
+    view = search_view(params, answer, _article_url, url, after, _links(params))
     if view["total"]["value"] == 0 and after is None:
         offers = Alternatives(params)
         alternatives = offers.request()
         if alternatives:
             answer = _es().search(index=_alias(), filter_path=ALTERNATIVES_FILTER_PATH, **alternatives)
             view["suggestions"] = offers.view(answer, url)
-    return view, after
+    return view
 
 
 @bp.get("/")
 @bp.get("/search")
 def search_page():
     params = SearchParams.from_args(request.args)
-    view, after = _search(params, search_url)
-    chart = histogram_chart(view["histogram"])
-    results = view["total"]["value"] if view["stories"] is None else view["stories"]
-    return render_template(
-        "search.html",
-        view=view,
-        params=params,
-        after=after,
-        start=(after.position if after else params.offset) + 1,
-        facets=TERMS_FACETS,
-        selections=[(facet, value) for facet in TERMS_FACETS for value in params.selected(facet.name)],
-        chart=chart,
-        bar_urls=[search_url(params.with_dates(bar["start"], bar["end"])) if bar["count"] else None
-                  for bar in chart["bars"]],
-        last_page=-(-min(results, MAX_RESULT_WINDOW) // params.size),
-        window=MAX_RESULT_WINDOW,
-        json_url=_api_search_url(params),
-        feed_urls=_feed_urls(params),
-        export_url=_twin_url("dateline.export_api", params),
-    )
+    return render_template("search.html", view=_search(params, search_url))
 
 
-@bp.get("/api/search")
+@json_route("/api/search")
 def search_api():
-    return jsonify(_search(SearchParams.from_args(request.args), _api_search_url)[0])
+    return jsonify(_search(SearchParams.from_args(request.args), _api_search_url))
 
 
-@bp.get("/api/suggest")
+@json_route("/api/suggest")
 def suggest_api():
     """Headlines, places, organisations and people that complete ``q``."""
     prefix = prefix_param(request.args, "q")
@@ -145,7 +154,7 @@ def suggest_api():
     return jsonify(suggest_view(prefix, answer, _article_url, _value_url))
 
 
-@bp.get("/api/facets/<name>")
+@json_route("/api/facets/<name>")
 def facet_values_api(name: str):
     """The values of one facet that start with ``prefix``, counted as on the results page of the search the
     other parameters describe."""
@@ -156,14 +165,13 @@ def facet_values_api(name: str):
     prefix = prefix_param(request.args, "prefix")
     answer = _es().search(index=_alias(), filter_path=FILTER_PATH,
                           **build_facet_search(params, facet, prefix))
-    rows = facet.rows(answer.get("aggregations", {}).get(facet.name, {}), params.selected(facet.name))
     return jsonify({
         "facet": facet.name,
         "label": facet.label,
         "prefix": prefix,
         "query": params.to_json(),
         "counts": "articles",
-        "values": [{**row, "url": search_url(params.toggled(facet.name, row["value"]))} for row in rows],
+        "values": facet.view(answer.get("aggregations", {}).get(facet.name, {}), params, search_url),
     })
 
 
@@ -183,14 +191,14 @@ def atom_feed():
     return current_app.response_class(feeds.atom(*_feed(feeds.ATOM_TYPE)), mimetype=feeds.ATOM_TYPE)
 
 
-@bp.get("/feeds/search.json")
+@json_route("/feeds/search.json")
 def json_feed():
     """The newest results of a search as a JSON Feed."""
     document = feeds.json_feed(*_feed(feeds.JSON_FEED_TYPE))
     return current_app.response_class(json.dumps(document, ensure_ascii=False), mimetype=feeds.JSON_FEED_TYPE)
 
 
-@bp.get("/api/export")
+@json_route("/api/export")
 def export_api():
     """Every article of a search as JSON Lines, streamed, in the shape ``dateline index rebuild`` reads."""
     params = SearchParams.from_args(request.args)
@@ -222,47 +230,26 @@ def _find_article(article_id: str) -> dict:
     abort(404, description="There is no article with this id in the archive.")
 
 
-def _filed_under(source: dict) -> list[dict]:
-    """The article's facet values, each linking to the search for that value."""
-    groups = []
-    for facet in TERMS_FACETS:
-        values = field_value(source, facet.field)
-        values = [values] if isinstance(values, str) else values or []
-        links = [{"value": v, "url": search_url(SearchParams().toggled(facet.name, v))} for v in values]
-        if links:
-            groups.append({"label": facet.label, "links": links})
-    return groups
-
-
-def _article(article_id: str, url: Callable[[SearchParams], str]) -> tuple[dict, dict]:
-    """The article's view with its related articles and the versions of its story, and its stored document."""
+def _article(article_id: str, url: Callable[[SearchParams], str]) -> dict:
+    """The view of an article with its related articles and the versions of its story; ``url`` makes its links
+    to searches (pages or their JSON twins)."""
     source = _find_article(article_id)
-    related, versions = related_view(_es().search(index=_alias(), **build_related(source)), _article_url)
-    story = source.get(schema.STORY)
-    view = article_view(source, _article_url)
-    view["versions"] = {"count": versions,
-                        "url": url(SearchParams().with_story(story)) if story and versions > 1 else None}
-    view["related"] = related
-    return view, source
+    related = _es().search(index=_alias(), **build_related(source))
+    links = {"page": _article_url(article_id), "json": url_for("dateline.article_api", article_id=article_id)}
+    return article_view(source, related, _article_url, url, links)
 
 
 @bp.get("/articles/<path:article_id>", merge_slashes=False)  # ids may hold any slashes
 def article_page(article_id: str):
-    article, source = _article(article_id, search_url)
-    return render_template(
-        "article.html",
-        article=article,
-        filed_under=_filed_under(source),
-        json_url=url_for("dateline.article_api", article_id=article_id),
-    )
+    return render_template("article.html", view=_article(article_id, search_url))
 
 
-@bp.get("/api/articles/<path:article_id>", merge_slashes=False)
+@json_route("/api/articles/<path:article_id>", merge_slashes=False)
 def article_api(article_id: str):
-    return jsonify(_article(article_id, _api_search_url)[0])
+    return jsonify(_article(article_id, _api_search_url))
 
 
-@bp.get("/healthz")
+@json_route("/healthz")
 def healthz():
     """200 with what the alias serves when Elasticsearch answers; the error handlers make failures 503s."""
     indices = sorted(_es().indices.get_alias(name=_alias()))

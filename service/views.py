@@ -21,10 +21,11 @@ from markupsafe import Markup, escape
 from dateline import schema
 
 from .cursor import Cursor, encode, fingerprint, pinned
-from .facets import HISTOGRAM, TERMS_FACETS, next_start
+from .facets import HISTOGRAM, TERMS_FACETS, SearchURL, next_start
 from .params import MAX_RESULT_WINDOW, SearchParams
 from .query import STORIES, VERSIONS
-from .stored import StoredArticle
+from .related import related_view
+from .stored import StoredArticle, field_value
 
 SNIPPET_FALLBACK_LENGTH = 240
 _MARK = re.compile(r"(</?mark>)")
@@ -86,15 +87,21 @@ def search_view(
     params: SearchParams,
     answer: dict,
     article_url: Callable[[str], str],
-    search_url: Callable[[SearchParams], str],
+    search_url: SearchURL,
     after: Cursor | None = None,
+    links: dict | None = None,
 ) -> dict:
-    """The view model of a results page (after the cursor ``after`` if given); ``search_url`` makes the links
-    to other pages and to the versions of a story."""
+    """Everything a results page shows (after the cursor ``after`` if given), which its JSON twin returns as is.
+
+    ``search_url`` makes the links to other searches (pages, facet values, bars, chips); ``links`` are the URLs
+    of this search in its other forms (the page, JSON, feeds, export).
+    """
     hits = answer.get("hits", {})
     total = hits.get("total", {"value": 0, "relation": "eq"})
     aggs = answer.get("aggregations", {})
     stories = aggs.get(STORIES, {}).get("count", {}).get("value")
+    results = total["value"] if stories is None else stories
+    histogram = HISTOGRAM.view(aggs.get(HISTOGRAM.name, {}), params.date_from, params.date_to)
     return {
         "query": params.to_json(),
         "total": {"value": total["value"], "relation": total["relation"]},
@@ -102,25 +109,39 @@ def search_view(
         "counts": "articles",
         "hits": [hit_view(hit, article_url, lambda story: search_url(params.with_story(story)))
                  for hit in hits.get("hits", [])],
-        "facets": {
-            facet.name: facet.rows(aggs.get(facet.name, {}), params.selected(facet.name))
-            for facet in TERMS_FACETS
-        },
-        "histogram": HISTOGRAM.view(aggs.get(HISTOGRAM.name, {}), params.date_from, params.date_to),
+        "facets": {facet.name: facet.rows(aggs.get(facet.name, {}), params.selected(facet.name))
+                   for facet in TERMS_FACETS},
+        "histogram": histogram,
         "pages": {
             "page": params.page if after is None else None,
             "size": params.size,
-            "next": _next_page(params, hits.get("hits", []),
-                               total["value"] if stories is None else stories, search_url, after),
+            "next": _next_page(params, hits.get("hits", []), results, search_url, after),
             "prev": search_url(params.with_page(params.page - 1))
             if params.page > 1 and after is None else None,
         },
         "suggestions": [],
+        "paging": {
+            "first": search_url(params.with_page(1)),
+            "last": -(-min(results, MAX_RESULT_WINDOW) // params.size),  # the last page numbered
+            "start": (after.position if after else params.offset) + 1,  # the position of the first hit
+            "cursor": after is not None,  # past the numbered pages, continued from a cursor
+        },
+        "facet_groups": [{
+            "name": facet.name,
+            "label": facet.label,
+            "long_tail": facet.long_tail,
+            "prefix": params.prefixes.get(facet.name, ""),
+            "top_url": search_url(params.with_prefix(facet.name, "")),
+            "values": facet.view(aggs.get(facet.name, {}), params, search_url),
+        } for facet in TERMS_FACETS],
+        "restrictions": [{"text": text, "url": search_url(without)} for text, without in params.restrictions()],
+        "chart": chart_view(histogram, params, search_url),
+        "links": {**(links or {}), "clear": search_url(params.without_filters())},
     }
 
 
 def _next_page(params: SearchParams, hits: list[dict], results: int,
-               search_url: Callable[[SearchParams], str], after: Cursor | None) -> str | None:
+               search_url: SearchURL, after: Cursor | None) -> str | None:
     """The link to the next page of ``results`` results (stories when collapsed): by page number within the
     first 10,000, then by a cursor after the last hit of this page."""
     if after is None:
@@ -135,9 +156,20 @@ def _next_page(params: SearchParams, hits: list[dict], results: int,
     return search_url(params.with_after(encode(cursor)))
 
 
-def article_view(source: dict, article_url: Callable[[str], str]) -> dict:
-    """One article in full; ``url`` is its page here, ``original_url`` where it was first published."""
+def article_view(source: dict, related_answer: dict, article_url: Callable[[str], str], search_url: SearchURL,
+                 links: dict | None = None) -> dict:
+    """One article in full, with the versions of its story, related articles (``related_answer``, see
+    ``dateline.service.related``) and the facet values it is filed under, each linking to its search; ``url``
+    is its page here, ``original_url`` where it was first published."""
     article = StoredArticle.from_source(source)
+    related, versions = related_view(related_answer, article_url)
+    filed_under = []
+    for facet in TERMS_FACETS:
+        values = field_value(source, facet.field)
+        values = [values] if isinstance(values, str) else values or []
+        if values:
+            filed_under.append({"label": facet.label, "links": [
+                {"value": value, "url": search_url(SearchParams().toggled(facet.name, value))} for value in values]})
     return {
         "id": article.id,
         "url": article_url(article.id),
@@ -152,6 +184,11 @@ def article_view(source: dict, article_url: Callable[[str], str]) -> dict:
         "entities": article.entities,
         "story": article.story,
         "path": article.path,
+        "versions": {"count": versions, "url": search_url(SearchParams().with_story(article.story))
+                     if article.story and versions > 1 else None},
+        "related": related,
+        "filed_under": filed_under,
+        "links": links or {},
     }
 
 
@@ -194,6 +231,16 @@ def histogram_chart(histogram: dict, height: int = 80, bar_width: int = 12, gap:
         })
     return {"width": max(len(bars) * (bar_width + gap) - gap, 1), "height": height, "bar_width": bar_width,
             "bars": bars}
+
+
+def chart_view(histogram: dict, params: SearchParams, search_url: SearchURL) -> dict:
+    """``histogram_chart`` of a search's histogram, its dates as ``YYYY-MM-DD``, each bar with articles linking
+    to the search narrowed to its dates."""
+    chart = histogram_chart(histogram)
+    chart["bars"] = [{**bar, "start": bar["start"].isoformat(), "end": bar["end"].isoformat(),
+                      "url": search_url(params.with_dates(bar["start"], bar["end"])) if bar["count"] else None}
+                     for bar in chart["bars"]]
+    return chart
 
 
 def _articles(count: int) -> str:

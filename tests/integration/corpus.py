@@ -16,6 +16,7 @@ import re
 from datetime import date, timedelta
 
 from dateline import schema
+from dateline.service.facets import FACETS_BY_NAME
 
 SIZE = 300
 FIRST_DAY = date(2021, 1, 1)
@@ -128,7 +129,7 @@ def articles() -> list[dict]:
 def facet_values(doc: dict, facet: str) -> list[str]:
     """The values ``doc`` has for a facet of the URL (``country``, ``org``, ...)."""
     value = doc
-    for part in schema.FACET_FIELDS[facet].split("."):
+    for part in FACETS_BY_NAME[facet].field.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     if value is None:
         return []

@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from dateline import schema
 from dateline.config import Settings
 from dateline.service.app import create_app
+from dateline.service.facets import FACETS_BY_NAME
 
 from . import corpus
 
-FACETS = list(schema.FACET_FIELDS)
+FACETS = list(FACETS_BY_NAME)
 PARAMETERS = ["q", *FACETS, "from", "to", "sort", "page", "size", "story", "after", "prefix",
               *[f"{facet}_prefix" for facet in FACETS]]
 ROUTES = sorted(rule.rule for rule in create_app(Settings()).url_map.iter_rules()
