@@ -1,9 +1,11 @@
 """The routes: every page has a JSON twin under ``/api`` that returns the view model the page renders.
 
 Routes stay thin: validate the parameters, make one request to Elasticsearch, shape the answer with a pure
-function. (An article page makes two: the article, then its related articles; a search that finds nothing
+function of ``dateline.service.views`` that makes the whole view model, links included; the templates only
+render it. (An article page makes two: the article, then its related articles; a search that finds nothing
 makes a second to find what to offer instead.) Failures are raised and turned into 400/404/503 answers by the
-error handlers in ``dateline.service.app``.
+error handlers in ``dateline.service.app``, as JSON for the routes declared with ``json_route`` (those that
+answer programs) and HTML pages for the others.
 
 Besides the search page and the article pages: autocomplete (``/api/suggest``), facet value search
 (``/api/facets/<name>``), Atom and JSON Feed twins of every search (``/feeds/search.atom``, ``.json``) and the
@@ -38,6 +40,7 @@ from .views import article_view, search_view
 
 bp = Blueprint("dateline", __name__)
 JSON_ENDPOINTS: set[str] = set()
+MAX_ID_LENGTH = 512
 
 
 def json_route(rule: str, **options):
@@ -58,8 +61,6 @@ def answers_json() -> bool:
         except (HTTPException, RoutingException):
             endpoint = None
     return endpoint in JSON_ENDPOINTS or request.path.startswith("/api/")
-
-MAX_ID_LENGTH = 512
 
 
 def _es():

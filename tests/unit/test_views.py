@@ -185,3 +185,31 @@ def test_an_article_dated_at_the_end_of_the_calendar_does_not_break_the_histogra
     assert view["interval"] == "year"
     assert view["buckets"][-1] == {"start": "9999-01-01", "count": 1}
     assert histogram_chart(view)["bars"]
+
+
+def page_url(params: SearchParams) -> str:
+    return "/search?" + "&".join(f"{name}={value}" for name, value in params.to_args())
+
+
+def test_the_view_model_holds_every_link_the_page_draws():
+    facets = {"country": {"top": {"buckets": [{"key": "Armenia", "doc_count": 3},
+                                               {"key": "Georgia", "doc_count": 2}]},
+                          "selected": {"buckets": {"Armenia": {"doc_count": 3}}}}}
+    params = SearchParams(q="gold", filters={"country": ("Armenia",)}, date_from=date(2022, 12, 1),
+                          date_to=date(2022, 12, 31), story="s1")
+    view = search_view(params, answer(3, facets=facets), article_url, page_url, links={"json": "/api/x"})
+    country = next(group for group in view["facet_groups"] if group["name"] == "country")
+    assert (country["label"], country["values"][1]["value"]) == ("Country", "Georgia")
+    assert country["values"][0]["url"] == "/search?q=gold&from=2022-12-01&to=2022-12-31&story=s1"  # unticks Armenia
+    assert country["values"][1]["url"] == ("/search?q=gold&country=Armenia&country=Georgia&from=2022-12-01"
+                                           "&to=2022-12-31&story=s1")
+    assert view["restrictions"] == [
+        {"text": "Country: Armenia", "url": "/search?q=gold&from=2022-12-01&to=2022-12-31&story=s1"},
+        {"text": "Published 2022-12-01 – 2022-12-31", "url": "/search?q=gold&country=Armenia&story=s1"},
+        {"text": "Versions of one story", "url": "/search?q=gold&country=Armenia&from=2022-12-01&to=2022-12-31"},
+    ]
+    bars = view["chart"]["bars"]
+    assert [bar["start"] for bar in bars][:2] == ["2022-12-01", "2022-12-02"]
+    assert bars[12]["url"] == "/search?q=gold&country=Armenia&from=2022-12-13&to=2022-12-13&story=s1"
+    assert bars[0]["url"] is None  # a day without articles links nowhere
+    assert view["links"] == {"json": "/api/x", "clear": "/search?q=gold"}
