@@ -11,25 +11,20 @@ def client():
     return create_app(Settings()).test_client()  # every request here fails before reaching Elasticsearch
 
 
-@pytest.mark.parametrize(("method", "url", "status"), [
-    ("get", "/api/search?page=0", 400),
-    ("get", "/api/export?size=x", 400),
-    ("get", "/api/no-such-route", 404),
-    ("get", "/feeds/search.json?sort=x", 400),
-    ("post", "/healthz", 405),
-    ("post", "/api/suggest", 405),
+@pytest.mark.parametrize(("method", "url", "status", "form"), [
+    ("get", "/api/search?page=0", 400, "application/json"),
+    ("get", "/api/export?size=x", 400, "application/json"),
+    ("get", "/api/no-such-route", 404, "application/json"),
+    ("get", "/feeds/search.json?sort=x", 400, "application/json"),
+    ("post", "/healthz", 405, "application/json"),
+    ("post", "/api/suggest", 405, "application/json"),
+    ("get", "/search?page=0", 400, "text/html"),
+    ("get", "/feeds/search.atom?sort=x", 400, "text/html"),
+    ("get", "/no-such-page", 404, "text/html"),
+    ("post", "/search", 405, "text/html"),
 ])
-def test_programs_get_json_errors(client, method, url, status):
+def test_programs_get_json_errors_and_people_pages(client, method, url, status, form):
     response = getattr(client, method)(url)
-    assert response.status_code == status and response.json["error"]["status"] == status
-
-
-@pytest.mark.parametrize(("method", "url", "status"), [
-    ("get", "/search?page=0", 400),
-    ("get", "/feeds/search.atom?sort=x", 400),
-    ("get", "/no-such-page", 404),
-    ("post", "/search", 405),
-])
-def test_people_get_error_pages(client, method, url, status):
-    response = getattr(client, method)(url)
-    assert response.status_code == status and response.mimetype == "text/html"
+    assert (response.status_code, response.mimetype) == (status, form)
+    if form == "application/json":
+        assert response.json["error"]["status"] == status
