@@ -3,10 +3,11 @@ field, label, value normalisation, aggregation, the filter a selection makes and
 service that handles facets (parameters, query, views, alternatives, feeds, the page) loops over ``FACETS``,
 so a facet on an existing field is one line there.
 
-Facets are disjunctive (multi-select). The search narrows the hits with a ``post_filter`` made of every
-facet's filter, and computes each facet's aggregation inside a ``filter`` aggregation holding the filters of
-all the *other* facets. So the count next to an unselected value says how many results ticking it would add,
-and one request to Elasticsearch answers the hits and every facet at once.
+Terms facets are disjunctive (multi-select). The search narrows the hits with a ``post_filter`` made of their
+filters, and computes each facet's aggregation inside a ``filter`` aggregation holding the filters of all the
+*other* disjunctive facets; the date range is part of the query instead (see ``DateHistogram``). So the
+count next to an unselected value says how many results ticking it would add, and one request to
+Elasticsearch answers the hits and every facet at once.
 
 A facet can also list the values that start with a prefix instead of its most frequent ones (facet value
 search and autocomplete). Values match as autocomplete does: case, accents, quotes and spelling variants

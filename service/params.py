@@ -4,7 +4,8 @@ All state of a search lives in the URL, so this module is both the gate and the 
 a query string into a ``SearchParams`` or raises ``ParamError`` naming the parameter at fault, and ``to_args``
 turns a value back into the shortest query string that means the same. Every link the service draws (pages,
 facet checkboxes, histogram bars, the JSON twin) is made from a ``SearchParams``. Unknown parameters are
-ignored, so links with tracking tags or from older versions still work.
+ignored, so links with tracking tags or from older versions still work. The facet parameters and how their
+values are normalised come from the facet registry (``dateline.service.facets``).
 
 Besides the words, filters, dates, sort and page, a search may name a ``story`` (list the versions of one
 story), an ``after`` cursor (continue past the first 10,000 results, see ``dateline.service.cursor``) and, per facet, a

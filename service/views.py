@@ -1,8 +1,9 @@
 """Elasticsearch answers → view models (pure: plain dicts in, plain dicts out).
 
 The JSON API returns these view models as they are and the HTML pages render the very same ones, so the two
-can never disagree. Everything that is HTML is a ``markupsafe.Markup``: article text escaped, with only the
-highlighter's ``<mark>`` tags let through.
+can never disagree: a view model holds everything a page shows, its links included (facet toggles, chips,
+histogram bars, pages, the page's other forms). Everything that is HTML is a ``markupsafe.Markup``: article
+text escaped, with only the highlighter's ``<mark>`` tags let through.
 
 Results come one per story (see ``dateline.service.query``), but every count (the total, the facets, the
 histogram) counts articles; the view says so in ``"counts": "articles"`` and gives the number of stories
