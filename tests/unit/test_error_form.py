@@ -2,6 +2,7 @@
 an HTML page for the others."""
 
 import pytest
+
 from dateline.config import Settings
 from dateline.service.app import create_app
 
