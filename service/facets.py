@@ -61,7 +61,8 @@ class TermsFacet:
         self.autocomplete = f"{field}.{schema.AUTOCOMPLETE}"
 
     def normalise(self, value: str) -> str:
-        """A value from a URL as the filter compares it (surrounding space aside, as given)."""
+        """A value from a URL as filters compare it: as given, surrounding space aside (the one place to make
+        filters case- or accent-blind)."""
         return value.strip()
 
     def filter(self, values: tuple[str, ...]) -> dict:
