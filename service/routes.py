@@ -155,7 +155,7 @@ def suggest_api():
     return jsonify(suggest_view(prefix, answer, _article_url, _value_url))
 
 
-@json_route("/api/facets/<name>")
+@json_route("/api/facets/<name>", merge_slashes=False)  # a name with a slash is unknown, not a redirect
 def facet_values_api(name: str):
     """The values of one facet that start with ``prefix``, counted as on the results page of the search the
     other parameters describe."""

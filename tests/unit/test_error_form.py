@@ -16,6 +16,7 @@ def client():
     ("get", "/api/search?page=0", 400, "application/json"),
     ("get", "/api/export?size=x", 400, "application/json"),
     ("get", "/api/no-such-route", 404, "application/json"),
+    ("get", "/api/facets/%2F0", 404, "application/json"),  # a slash in a facet name: unknown, not a redirect
     ("get", "/feeds/search.json?sort=x", 400, "application/json"),
     ("post", "/healthz", 405, "application/json"),
     ("post", "/api/suggest", 405, "application/json"),
