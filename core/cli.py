@@ -92,10 +92,37 @@ def _talks_to_elasticsearch(command):
     return wrapper
 
 
+def _format_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from dateline.indexer.readers import BY_NAME
+
+    if value is not None and value not in BY_NAME:
+        raise click.BadParameter(f"{value!r} is not one of: {', '.join(BY_NAME)}")
+    return value
+
+
+def _csv_columns(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    from dateline.indexer.readers.csvfile import FIELDS
+
+    columns = {}
+    for value in values:
+        name, _, column = value.partition("=")
+        if name.strip() not in FIELDS or not column.strip():
+            raise click.BadParameter(f"{value!r}: give FIELD=COLUMN, FIELD one of {', '.join(FIELDS)}")
+        columns[name.strip()] = column.strip()
+    return columns
+
+
 @index.command()
 @click.option("--source", "sources", multiple=True, default=["seeds/"], show_default=True,
               type=click.Path(exists=True, path_type=str),
-              help="A folder (read recursively) or file of articles: .txt, .jsonl, .jsonl.gz. Repeatable.")
+              help="A folder (read recursively) or file of articles: .txt, .jsonl, .html, .rss, .atom, .nitf, "
+                   ".newsml, .sgm, .csv, .tsv, .warc, any of them .gz; .xml and files without a suffix by "
+                   "their content. Repeatable.")
+@click.option("--format", "format_name", metavar="NAME", callback=_format_name,
+              help="Read files whose name does not tell their format as NAME: text, jsonl, html, feed, nitf, "
+                   "newsml, reuters, csv or warc.")
+@click.option("--csv-column", "csv_columns", multiple=True, metavar="FIELD=COLUMN", callback=_csv_columns,
+              help="Read FIELD (published, headline, body, ...) of CSV files from COLUMN. Repeatable.")
 @click.option("--keep", type=click.IntRange(0, 100), default=2, show_default=True,
               help="Older complete versions to keep for rollback.")
 @click.option("--synonyms", type=click.Path(exists=True, dir_okay=False), default=str(schema.DEFAULT_SYNONYMS),
@@ -104,7 +131,7 @@ def _talks_to_elasticsearch(command):
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: when stderr is a terminal].")
 @click.pass_obj
 @_talks_to_elasticsearch
-def rebuild(settings: config.Settings, sources, keep, synonyms, strict, progress) -> None:
+def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, synonyms, strict, progress) -> None:
     """Build a new index from SOURCE and move the alias to it, with no downtime.
 
     \b
@@ -118,15 +145,16 @@ def rebuild(settings: config.Settings, sources, keep, synonyms, strict, progress
     """
     from tqdm import tqdm
 
-    from dateline.indexer.readers import estimate_articles
+    from dateline.indexer.readers import ReadOptions, estimate_articles
     from dateline.indexer.rebuild import describe_skip
     from dateline.indexer.rebuild import rebuild as run_rebuild
 
     client = connect(settings)
-    with tqdm(total=estimate_articles(sources), unit=" articles", disable=(not sys.stderr.isatty()) if progress
-              is None else not progress, dynamic_ncols=True, mininterval=0.5) as bar:
+    options = ReadOptions(format=format_name, csv_columns=csv_columns)
+    with tqdm(total=estimate_articles(sources, options), unit=" articles", disable=(not sys.stderr.isatty())
+              if progress is None else not progress, dynamic_ncols=True, mininterval=0.5) as bar:
         report = run_rebuild(client, settings.alias, list(sources), keep=keep, synonyms=synonyms, strict=strict,
-                             on_article=bar.update)
+                             on_article=bar.update, options=options)
     duplicates = report.parsed - report.indexed
     click.echo(f"Indexed {report.indexed} articles into {report.index} in {report.seconds:.1f}s "
                f"({duplicates} duplicates merged); alias {report.alias!r} now serves it"

@@ -38,6 +38,10 @@ LEDE = "lede"
 BODY = "body"
 PUBLISHED = "published"
 PUBLISHED_RULE = "published_rule"
+PUBLISHED_AT = "published_at"
+BYLINE = "byline"
+TOPICS = "topics"
+LANGUAGE = "language"
 CITY = "dateline.city"
 COUNTRY = "dateline.country"
 SOURCE = "source"
@@ -200,6 +204,10 @@ MAPPINGS = {
         BODY: _text(fields={SHINGLES: {"type": "text", "analyzer": "shingles"}}),
         PUBLISHED: {"type": "date", "format": "strict_date_optional_time"},
         PUBLISHED_RULE: {"type": "keyword"},
+        PUBLISHED_AT: {"type": "date", "format": "strict_date_optional_time"},
+        BYLINE: _text(fields={KEYWORD: {"type": "keyword", "ignore_above": 256}}),
+        TOPICS: _facet(),
+        LANGUAGE: {"type": "keyword"},
         "dateline": {"properties": {"city": _facet(), "country": _facet()}},
         SOURCE: _facet(),
         URL: {"type": "keyword", "index": False},

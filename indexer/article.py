@@ -11,7 +11,7 @@ MAX_ID_BYTES = 512  # Elasticsearch's limit on a document _id
 class Article:
     """One parsed article, before enrichment (``dateline.indexer.enrich`` turns it into an index document)."""
 
-    id: str | None  # given id (JSON Lines) or None; the final id is computed by enrich.article_id
+    id: str | None  # the id the source gives, or None; the final id is computed by enrich.article_id
     headline: str
     lede: str
     body: str  # the whole text, all paragraphs incl. the lede paragraph, dateline prefix removed
@@ -21,9 +21,15 @@ class Article:
     country: str | None  # as the dateline says it (may be a US state such as "Calif."), or None
     source: str | None  # agency: "Trend", "Reuters", ...
     url: str | None
-    path: str  # where it came from: "seeds/000_x.txt" or "dump.jsonl:12"
+    path: str  # where it came from: "seeds/000_x.txt", "dump.jsonl:12" (a line), "feed.rss:3" (an entry)
     entities: dict | None  # given entities (JSON Lines) or None
     encoding: str  # "utf-8", or the fallback used to decode ("cp1252", "latin-1")
+    # What richer sources give beyond the text (absent from plain text files):
+    published_at: str | None = None  # ISO 8601 time stamp with the offset the source gives, when it gives a time
+    byline: str | None = None
+    topics: tuple[str, ...] = ()  # subjects or categories the source files the article under
+    language: str | None = None  # as the source declares it ("en", "fr-CA")
+    places: tuple[str, ...] = ()  # places the source tags the article with, added to those found in the text
 
 
 @dataclass(frozen=True)
@@ -31,12 +37,13 @@ class Skip:
     """Input that gave no article, and why, in plain words."""
 
     path: str
-    line: int | None  # line number in a JSON Lines file
+    line: int | None  # where in the file: the line (JSON Lines, CSV, SGML) or the entry or record number
     reason: str
 
 
 PUBLISHED_RULES = {
-    "given": "the published field of a JSON Lines record",
+    "given": "the date the source gives: a JSON Lines or CSV `published`, a feed's pubDate, NITF `date.issue`, "
+             "NewsML-G2 `firstCreated`, a page's `article:published_time`, Reuters `<DATE>`",
     "header": "the ` date YYYY-MM-DD` header line",
     "dateline": "a dateline that names the year (`LONDON, March 3, 1987 -`)",
     "dateline-year-from-text": "the dateline's month and day; the year of a date of that month in the text",

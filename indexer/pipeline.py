@@ -13,7 +13,7 @@ from .article import Article, Skip
 from .enrich.document import article_id, to_document
 from .enrich.gazetteer import Gazetteer, load_gazetteer
 from .enrich.stories import StoryClusterer
-from .readers import iter_articles
+from .readers import ReadOptions, iter_articles
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,13 @@ class Document:
     article: Article
 
 
-def documents(sources: Iterable[str | Path], gazetteer: Gazetteer | None = None) -> Iterator[Document | Skip]:
+def documents(sources: Iterable[str | Path], gazetteer: Gazetteer | None = None,
+              options: ReadOptions | None = None) -> Iterator[Document | Skip]:
     """Every article of ``sources`` as a ``Document``, in reading order, and a ``Skip`` for input that gave
     none. Stories are assigned in that order: the first article of a story gives its key."""
     gazetteer = gazetteer or load_gazetteer()
     stories = StoryClusterer()
-    for item in iter_articles(sources):
+    for item in iter_articles(sources, options=options):
         if isinstance(item, Skip):
             yield item
             continue

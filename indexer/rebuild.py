@@ -27,6 +27,7 @@ from dateline.client import describe_failure
 from .article import Skip
 from .enrich.gazetteer import Gazetteer, GazetteerError, load_gazetteer
 from .pipeline import Document, documents
+from .readers import ReadOptions
 
 BULK_CHUNK = 500
 BULK_CHUNK_BYTES = 8 * 2**20
@@ -118,6 +119,7 @@ def rebuild(
     synonyms: Path | str = schema.DEFAULT_SYNONYMS,
     strict: bool = False,
     on_article: Callable[[], None] = lambda: None,
+    options: ReadOptions | None = None,
 ) -> RebuildReport:
     """Build a new index from ``sources`` and move ``alias`` to it; see the module docstring."""
     started = time.monotonic()
@@ -132,7 +134,7 @@ def rebuild(
                           request_timeout=BULK_TIMEOUT)
     try:
         created = _uuid(client, report.index)
-        _load(client, report, gazetteer, strict, on_article)
+        _load(client, report, gazetteer, strict, on_article, options)
         _verify_and_mark(client, report, created)
         _move_alias(client, alias, report.previous, report.index)
     except BaseException as exc:  # Ctrl-C and lost connections included: never leave a half-built index
@@ -199,9 +201,9 @@ def prefetched(items: Iterator, depth: int) -> Iterator:
 
 
 def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, strict: bool,
-          on_article: Callable[[], None]) -> None:
+          on_article: Callable[[], None], options: ReadOptions | None) -> None:
     refused = []
-    actions = _actions(documents(report.sources, gazetteer), report, strict, on_article)
+    actions = _actions(documents(report.sources, gazetteer, options), report, strict, on_article)
     # Closed on any failure too, so the producer thread stops reading the sources.
     with contextlib.closing(prefetched(actions, depth=2 * BULK_CHUNK)) as ready:
         for ok, item in helpers.streaming_bulk(

@@ -86,7 +86,8 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str) -> dict:
         in_headline = extract_entities(article.headline, gazetteer)
         in_body = extract_entities(article.body, gazetteer)
         entities = {key: _merge(in_headline[key], in_body[key]) for key in ENTITY_KEYS}
-    entities["places"] = _merge(dateline_places, entities["places"])
+    entities["places"] = _merge(dateline_places, [_canonical(name, gazetteer) for name in article.places],
+                                entities["places"])
     return _nest({
         schema.ID: article_id(article),
         schema.HEADLINE: article.headline,
@@ -94,6 +95,10 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str) -> dict:
         schema.BODY: article.body,
         schema.PUBLISHED: article.published,
         schema.PUBLISHED_RULE: article.published_rule,
+        schema.PUBLISHED_AT: article.published_at,
+        schema.BYLINE: article.byline,
+        schema.TOPICS: list(article.topics),
+        schema.LANGUAGE: article.language,
         schema.CITY: city,
         schema.COUNTRY: country,
         schema.SOURCE: _canonical(article.source, gazetteer) if article.source else None,

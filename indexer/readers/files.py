@@ -6,6 +6,7 @@ import errno
 import gzip
 import os
 import stat
+import zlib
 from collections.abc import Iterator
 
 from ..article import Skip
@@ -87,3 +88,40 @@ def walk(source: str) -> Iterator[tuple[str, int] | Skip]:
         children = [name if path == os.curdir else os.path.join(path, name) for name in names]
         listings.append(iter([(child, inside) for child in children]))
 
+
+
+def read_whole(path: str, max_bytes: int) -> bytes | Skip:
+    """A whole file's bytes (decompressed if ``.gz``), or a ``Skip`` saying why not: too large, unreadable."""
+    try:
+        with open_binary(path) as stream:
+            raw = stream.read(max_bytes + 1)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        return Skip(path, None, f"broken gzip data: {exc}")
+    except OSError as exc:
+        return Skip(path, None, os_reason(exc, "file"))
+    if len(raw) > max_bytes:
+        return Skip(path, None, f"file larger than {size_text(max_bytes)}")
+    return raw
+
+
+def head(path: str, size: int = 4096) -> bytes:
+    """The first bytes of a file (decompressed if ``.gz``) for sniffing; empty when it cannot be read."""
+    try:
+        with open_binary(path) as stream:
+            return stream.read(size)
+    except (OSError, EOFError, zlib.error):
+        return b""
+
+
+def skip_at(where: str, reason: str) -> Skip:
+    """A ``Skip`` of "file:n" (the n-th line, entry or record of a file) or of a whole file."""
+    file, _, number = where.rpartition(":")
+    return Skip(file, int(number), reason) if number.isdigit() and file else Skip(where, None, reason)
+
+
+def read_document(path: str, max_bytes: int, what: str) -> bytes | Skip:
+    """``read_whole`` of a file that must be text: a binary file is a ``Skip`` saying it is not ``what``."""
+    raw = read_whole(path, max_bytes)
+    if not isinstance(raw, Skip) and is_binary(raw):
+        return Skip(path, None, f"binary file, not {what}")
+    return raw

@@ -6,11 +6,15 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from ..article import MAX_ID_BYTES, Article, Skip
 from ..derive import normalise_text, place_name, published_from_dateline, read_body
 from .files import decode, open_binary, os_reason, size_text
+
+if TYPE_CHECKING:
+    from . import ReadOptions
 
 
 def _given_text(record: dict, key: str) -> str | None:
@@ -26,27 +30,46 @@ def _given_text(record: dict, key: str) -> str | None:
     return value or None
 
 
-def _given_date(value: str) -> str:
-    """The date of a given ``published`` ("2023-02-01" or a full ISO 8601 timestamp), or ValueError."""
+def _given_date(value: str) -> tuple[str, str | None]:
+    """(day, time stamp) of a given ``published``: "2023-02-01" gives no time stamp; a full ISO 8601 time stamp
+    ("2023-02-01T10:15:00+04:00") is kept as given, its day the day at its own offset. ValueError otherwise."""
     try:
-        return datetime.fromisoformat(value).date().isoformat()
+        return date.fromisoformat(value).isoformat(), None
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f'"published" is not a date: {value!r}') from None
+    return moment.date().isoformat(), moment.isoformat()
+
+
+def _given_list(record: dict, key: str) -> tuple[str, ...]:
+    """A list-of-strings field, blanks dropped; () when absent."""
+    values = record.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f'"{key}" must be a list of strings')
+    return tuple(dict.fromkeys(v for v in (normalise_text(v).strip() for v in values) if v))
 
 
 def parse_record(record: dict, path: str, encoding: str = "utf-8") -> Article | Skip:
     """One JSON Lines record (already JSON-decoded). ``body`` is required; given fields are kept as given,
-    missing ones are derived from the body as for text files. ``path`` names the file and line."""
+    missing ones are derived from the body as for text files. ``path`` names the file and line.
+
+    Every reader of a structured format turns what its source gives into such a record and hands it here, so
+    all formats follow one rule for what is given and what is derived."""
     file, _, line = path.rpartition(":")
     where = (file, int(line)) if line.isdigit() and file else (path, None)
     if not isinstance(record, dict):
         return Skip(*where, f"not a JSON object but {type(record).__name__}")
     try:
         body = _given_text(record, "body")
-        given = {key: _given_text(record, key) for key in ("id", "headline", "published", "source", "url")}
+        given = {key: _given_text(record, key)
+                 for key in ("id", "headline", "published", "source", "url", "byline", "language")}
         if given["id"] and len(given["id"].encode()) > MAX_ID_BYTES:
             raise ValueError(f'"id" is longer than the {MAX_ID_BYTES} bytes Elasticsearch allows')
-        published = _given_date(given["published"]) if given["published"] else None
+        published, published_at = _given_date(given["published"]) if given["published"] else (None, None)
+        topics = _given_list(record, "topics")
         dateline = record.get("dateline") or {}
         if not isinstance(dateline, dict):
             raise ValueError('"dateline" must be an object with "city" and "country"')
@@ -74,12 +97,14 @@ def parse_record(record: dict, path: str, encoding: str = "utf-8") -> Article | 
         city=place_name(city) if city else parsed.dateline and parsed.dateline.city,
         country=place_name(country) if country else parsed.dateline and parsed.dateline.country,
         source=given["source"] or parsed.agency, url=given["url"], path=path, entities=entities,
-        encoding=encoding,
+        encoding=encoding, published_at=published_at, byline=given["byline"], topics=topics,
+        language=given["language"],
     )
 
 
-def read(path: str, max_bytes: int) -> Iterator[Article | Skip]:
+def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
     """The articles of a JSON Lines file, line by line; a line that gives none is a ``Skip`` of its own."""
+    max_bytes = options.max_bytes
     number = 0
     seen_any = False
     try:

@@ -3,14 +3,16 @@ blank lines (or by indented lines, as in Reuters wire copy). The header may shar
 
 from __future__ import annotations
 
-import gzip
 import re
-import zlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..article import Article, Skip
 from ..derive import iso_date, normalise_text, published_from_dateline, read_body
-from .files import decode, is_binary, open_binary, os_reason, size_text
+from .files import decode, is_binary, read_whole
+
+if TYPE_CHECKING:
+    from . import ReadOptions
 
 _HEADER = re.compile(r"\A\s*date:?[ \t]+(\d{4}-\d{1,2}-\d{1,2})\b[ \t]*\n?", re.I)
 
@@ -52,21 +54,10 @@ def parse_text(raw: bytes, path: str) -> Article | Skip:
     )
 
 
-def read(path: str, max_bytes: int) -> Iterator[Article | Skip]:
+def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
     """The article of a text file (or why there is none)."""
-    try:
-        with open_binary(path) as stream:
-            raw = stream.read(max_bytes + 1)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        yield Skip(path, None, f"broken gzip data: {exc}")
-        return
-    except OSError as exc:
-        yield Skip(path, None, os_reason(exc, "file"))
-        return
-    if len(raw) > max_bytes:
-        yield Skip(path, None, f"file larger than {size_text(max_bytes)}")
-    else:
-        yield parse_text(raw, path)
+    raw = read_whole(path, options.max_bytes)
+    yield raw if isinstance(raw, Skip) else parse_text(raw, path)
 
 
 def count(path: str) -> int:

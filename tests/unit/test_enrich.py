@@ -190,7 +190,8 @@ def test_document_has_exactly_the_schema_fields(seeds, gazetteer):
     assert leaves <= _paths(schema.MAPPINGS)
     assert leaves == {schema.ID, schema.HEADLINE, schema.LEDE, schema.BODY, schema.PUBLISHED,
                       schema.PUBLISHED_RULE, schema.CITY, schema.COUNTRY, schema.SOURCE, schema.URL,
-                      schema.PATH, schema.ORGANIZATIONS, schema.PLACES, schema.PEOPLE, schema.STORY}
+                      schema.PATH, schema.ORGANIZATIONS, schema.PLACES, schema.PEOPLE, schema.STORY,
+                      schema.PUBLISHED_AT, schema.BYLINE, schema.TOPICS, schema.LANGUAGE}
     assert document["dateline"] == {"city": "Baku", "country": "Azerbaijan"}
     assert (document["id"], document["story"], document["published"]) == (article_id(seeds[0]), "story-1",
                                                                            "2023-02-01")

@@ -185,6 +185,7 @@ def test_every_kind_of_bad_file_is_named_with_its_reason(tmp_path):
     (tmp_path / "big.txt").write_bytes(SEED_LIKE + b"x" * 2000)
     (tmp_path / "nodateline.txt").write_bytes(b"Just a note.\n")
     (tmp_path / "notes.md").write_bytes(b"# notes")
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
     (tmp_path / "reut2-000.sgm.gz").write_bytes(gzip.compress(b"<REUTERS>"))
     (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
     found = list(iter_articles([tmp_path, tmp_path / "missing"], max_bytes=1000))
@@ -198,7 +199,8 @@ def test_every_kind_of_bad_file_is_named_with_its_reason(tmp_path):
         "image.txt": "binary file",
         "nodateline.txt": "no dateline",
         "notes.md": "unsupported file type (.md)",
-        "reut2-000.sgm.gz": "unsupported file type (.sgm.gz)",
+        "photo.jpg": "unsupported file type (.jpg)",
+        "reut2-000.sgm.gz:1": "truncated: a <REUTERS> document without its </REUTERS>",
         "missing": "no such file or folder (or a broken symlink)",
     }
 
