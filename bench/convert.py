@@ -89,7 +89,7 @@ def write(size: int, pool: list[dict], folder: Path = WORK, seed: int = SEED) ->
         "seed": seed,
         "sha256": digest.hexdigest(),
         "notes": "20 Newsgroups posts have no dates: each gets a deterministic date in 1993 (train: Jan-Jun, "
-                 "test: Jul-Dec). Reuters countries are the dateline's US state or the first PLACES tag.",
+                 "test: Jul-Dec). Reuters articles are what the product's SGML reader gives.",
     }
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest

@@ -6,9 +6,9 @@ A record is what ``dateline index rebuild`` reads from a ``.jsonl`` line::
 
 with paragraphs of ``body`` separated by blank lines. What each corpus lacks is derived, and said here:
 
-- Reuters-21578 (1987): the date is ``<DATE>``; the city is the first part of ``<DATELINE>``; the country is
-  "USA" when the dateline names a US state, otherwise the first of ``<PLACES>`` (an approximation: the
-  collection tags the places a story is about, not where it was filed). Documents without a body are left out.
+- Reuters-21578 (1987): read by the product's SGML reader, as a rebuild reads it: the date is ``<DATE>``, the
+  dateline's city and state are read as in wire copy, ``<TOPICS>`` are topics. Documents without a body are
+  left out.
 - NewsArticles (2016–2017): the date is ``publish_date``, the source is named from the site of the link, a
   subtitle becomes the first paragraph, and a leading TASS dateline ("MOSCOW, February 7. /TASS/.") becomes
   the city. Rows with no text are left out.
@@ -22,13 +22,15 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import html
 import json
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from dateline.indexer.article import Article
+from dateline.indexer.readers import iter_articles
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -37,12 +39,11 @@ NEWSARTICLES = "newsarticles"
 NEWSGROUPS = "20newsgroups"
 CORPORA = (REUTERS, NEWSARTICLES, NEWSGROUPS)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 
 
 def record(doc_id: str, headline: str, published: date, source: str, body: str, *, url: str | None = None,
-           city: str | None = None, country: str | None = None) -> dict:
+           city: str | None = None, country: str | None = None, topics: tuple[str, ...] = ()) -> dict:
     return {
         "id": doc_id,
         "headline": headline,
@@ -50,53 +51,20 @@ def record(doc_id: str, headline: str, published: date, source: str, body: str, 
         "source": source,
         "url": url,
         "dateline": {"city": city, "country": country},
+        "topics": list(topics),
         "body": body,
     }
 
 
 # --- Reuters-21578 -----------------------------------------------------------------------------------------
 
-_REUTERS_DOC = re.compile(r"<REUTERS [^>]*NEWID=\"(\d+)\">(.*?)</REUTERS>", re.S)
-_US_STATE = re.compile(r"^(Ala|Alaska|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Hawaii|Idaho|Ill|Ind|Iowa|Kan|Ky|"
-                       r"La|Maine|Md|Mass|Mich|Minn|Miss|Mo|Mont|Neb|Nev|N\.H|N\.J|N\.M|N\.Y|N\.C|N\.D|Ohio|Okla|"
-                       r"Ore|Pa|R\.I|S\.C|S\.D|Tenn|Texas|Utah|Vt|Va|Wash|W\.Va|Wis|Wyo|D\.C)\.?$")
-_PLACE_NAMES = {"usa": "USA", "uk": "UK", "ussr": "USSR", "uae": "UAE"}
-
-
-def _tag(text: str, name: str) -> str:
-    found = re.search(rf"<{name}>(.*?)</{name}>", text, re.S)
-    return html.unescape(found.group(1)) if found else ""
-
-
-def _place(code: str) -> str:
-    return _PLACE_NAMES.get(code, code.replace("-", " ").title())
-
-
-def _reuters_paragraphs(body: str) -> list[str]:
-    """Reuters bodies are hard-wrapped; a paragraph starts on an indented line; the sign-off is dropped."""
-    body = _CONTROL.sub("", body)
-    body = re.sub(r"\s*Reuter\s*$", "", body)
-    return [p for p in (_SPACES.sub(" ", chunk).strip() for chunk in re.split(r"\n(?= )", body)) if p]
-
-
 def reuters(folder: Path = DATA / REUTERS) -> Iterator[dict]:
-    for path in sorted(folder.glob("reut2-*.sgm.gz")):
-        text = gzip.open(path, "rt", encoding="latin-1").read()
-        for newid, doc in _REUTERS_DOC.findall(text):
-            paragraphs = _reuters_paragraphs(_tag(doc, "BODY"))
-            stamp = re.match(r"\s*(\d{1,2}-[A-Z]{3}-\d{4})", _tag(doc, "DATE"))
-            if not paragraphs or not stamp:
-                continue
-            parts = [p.strip() for p in _tag(doc, "DATELINE").strip(" -\n").split(",")]
-            city = parts[0].title() if len(parts) > 1 and parts[0] else None
-            places = re.findall(r"<D>(.*?)</D>", _tag(doc, "PLACES"))
-            if len(parts) > 2 and _US_STATE.match(parts[1]):
-                country = "USA"
-            else:
-                country = _place(places[0]) if places else None
-            headline = _SPACES.sub(" ", _CONTROL.sub("", _tag(doc, "TITLE"))).strip() or paragraphs[0][:80]
-            yield record(f"reuters-{newid}", headline, datetime.strptime(stamp.group(1), "%d-%b-%Y").date(),
-                         "Reuters", "\n\n".join(paragraphs), city=city, country=country)
+    """The collection through the product's own SGML reader (``dateline.indexer.readers.reuters``): what a
+    rebuild of the ``.sgm.gz`` files would index, as records."""
+    for article in iter_articles(sorted(folder.glob("reut2-*.sgm.gz"))):
+        if isinstance(article, Article):
+            yield record(article.id, article.headline, date.fromisoformat(article.published), "Reuters",
+                         article.body, city=article.city, country=article.country, topics=article.topics)
 
 
 # --- NewsArticles ------------------------------------------------------------------------------------------

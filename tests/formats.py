@@ -271,7 +271,7 @@ def write_all(folder: Path) -> dict[str, Path]:
         "newsml": ("package.xml", NEWSML.encode()),
         "reuters": ("reut2-000.sgm.gz", gzip.compress(REUTERS.encode("latin-1"))),
         "csv": ("sheet.csv", CSV.encode()),
-        "warc": ("crawl.warc.gz", warc_bytes()),
+        "warc": ("crawl.warc.gz", warc_bytes(HTML_PAGE.replace("Turkmenbashi", "Aktau"))),
     }
     paths = {}
     for kind, (name, data) in files.items():
