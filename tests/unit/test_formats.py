@@ -11,6 +11,8 @@ import pytest
 
 from dateline.indexer.article import Article, Skip
 from dateline.indexer.readers import FORMATS, ReadOptions, format_of, iter_articles
+from dateline.indexer.readers.given import moment
+from dateline.indexer.readers.jsonl import parse_record
 from tests import formats
 
 
@@ -240,3 +242,31 @@ def test_bad_files_of_every_format_are_named_skips(samples, tmp_path):
 def test_every_format_has_a_reader_that_the_sniffing_or_a_suffix_reaches():
     assert len({f.name for f in FORMATS}) == len(FORMATS)
     assert all(f.suffixes for f in FORMATS)
+
+
+@pytest.mark.parametrize(("published", "day", "stamp"), [
+    ("2023-02-01", "2023-02-01", None),
+    ("2023-02-01T23:30:00-05:00", "2023-02-01", "2023-02-01T23:30:00-05:00"),  # the day at its own offset
+    ("2023-02-01T10:15:00Z", "2023-02-01", "2023-02-01T10:15:00+00:00"),
+])
+def test_json_lines_published_takes_a_day_or_a_time_stamp_with_its_offset(published, day, stamp):
+    article = parse_record({"body": "Text.", "published": published, "byline": "By A. Writer",
+                            "topics": ["Energy", " ", "Energy"], "language": "en"}, "a.jsonl:1")
+    assert (article.published, article.published_at) == (day, stamp)
+    assert (article.byline, article.topics, article.language) == ("By A. Writer", ("Energy",), "en")
+
+
+def test_json_lines_topics_must_be_a_list_of_strings():
+    skip = parse_record({"body": "Text.", "published": "2023-02-01", "topics": "Energy"}, "a.jsonl:3")
+    assert skip == Skip("a.jsonl", 3, '"topics" must be a list of strings')
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Wed, 01 Feb 2023 10:15:00 +0400", "2023-02-01T10:15:00+04:00"),
+    ("20230207T141500+0400", "2023-02-07T14:15:00+04:00"),
+    ("2023-02-07", "2023-02-07"),
+    ("yesterday", None),
+    ("", None),
+])
+def test_dates_sources_give_are_read_with_their_offset(value, expected):
+    assert moment(value) == expected
