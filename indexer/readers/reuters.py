@@ -88,12 +88,15 @@ def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
     if isinstance(raw, Skip):
         yield raw
         return
-    text, encoding = decode(raw)
+    # Found in latin-1 (byte for byte), then each document decoded on its own: one stray byte makes one
+    # article a cp1252 decoding to report, not the thousand of its file.
+    text = raw.decode("latin-1")
     line, counted, end = 1, 0, 0
     for found in _DOCUMENT.finditer(text):
         line += text.count("\n", counted, found.start())
         counted = found.start()
-        yield parse_document(found[1], found[2], f"{path}:{line}", encoding)
+        attributes, document = (decode(part.encode("latin-1")) for part in (found[1], found[2]))
+        yield parse_document(attributes[0], document[0], f"{path}:{line}", document[1])
         end = found.end()
     rest = _START.search(text, end)
     if rest:
