@@ -1,9 +1,10 @@
 """Export: every article a search matches, as JSON Lines in the shape the indexer reads.
 
 ``dateline index rebuild --source export.jsonl`` indexes an export unchanged, so the articles of a search can
-be moved to another archive. Each line holds what the indexer takes as given (id, headline, published,
-source, url, dateline, entities) and the body, from which it derives the rest (lede, story) again. Every
-version of a story is exported: an export is articles, not results pages.
+be moved to another archive. Each line holds what the indexer takes as given (id, headline, published with
+its time when known, source, url, byline, language, topics, dateline, entities) and the body, from which it
+derives the rest (lede, story) again. Every version of a story is exported: an export is articles, not
+results pages.
 
 Memory stays flat however many articles match. They come in batches of ``BATCH`` in id order (``search_after``
 on the id), and each batch is written out before the next is fetched. Batches after the first search the index
@@ -26,8 +27,9 @@ from .stored import StoredArticle
 
 BATCH = 1000
 MEDIA_TYPE = "application/x-ndjson"
-_FIELDS = [schema.ID, schema.HEADLINE, schema.PUBLISHED, schema.SOURCE, schema.URL, schema.CITY,
-           schema.COUNTRY, schema.ORGANIZATIONS, schema.PLACES, schema.PEOPLE, schema.BODY]
+_FIELDS = [schema.ID, schema.HEADLINE, schema.PUBLISHED, schema.PUBLISHED_AT, schema.SOURCE, schema.URL,
+           schema.BYLINE, schema.LANGUAGE, schema.TOPICS, schema.CITY, schema.COUNTRY, schema.ORGANIZATIONS,
+           schema.PLACES, schema.PEOPLE, schema.BODY]
 
 
 def export_record(source: dict) -> dict:
@@ -36,9 +38,12 @@ def export_record(source: dict) -> dict:
     return {
         "id": article.id,
         "headline": article.headline,
-        "published": article.published,
+        "published": article.published_at or article.published,  # with its time, when the source gave one
         "source": article.source,
         "url": article.url,
+        "byline": article.byline,
+        "language": article.language,
+        "topics": article.topics,
         "dateline": article.dateline,
         "entities": article.entities,
         "body": article.body,

@@ -37,6 +37,10 @@ class StoredArticle:
     lede: str | None = None
     body: str | None = None
     published: str | None = None
+    published_at: str | None = None  # with the time and offset, when the source gave a time
+    byline: str | None = None
+    language: str | None = None
+    topics: list[str] = field(default_factory=list)
     city: str | None = None
     country: str | None = None
     source: str | None = None
@@ -56,6 +60,10 @@ class StoredArticle:
             lede=source.get(schema.LEDE),
             body=source.get(schema.BODY),
             published=source.get(schema.PUBLISHED),
+            published_at=source.get(schema.PUBLISHED_AT),
+            byline=source.get(schema.BYLINE),
+            language=source.get(schema.LANGUAGE),
+            topics=source.get(schema.TOPICS) or [],
             city=field_value(source, schema.CITY),
             country=field_value(source, schema.COUNTRY),
             source=source.get(schema.SOURCE),

@@ -10,6 +10,7 @@ JSON-LD or ``<meta name="author">``; the source from ``og:site_name`` or the JSO
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -25,6 +26,9 @@ from .jsonl import parse_record
 
 if TYPE_CHECKING:
     from . import ReadOptions
+
+# A page without article text is a named skip; trafilatura's own warning about it would only add noise.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
                   "OpinionNewsArticle", "BackgroundNewsArticle", "Report"}
