@@ -222,7 +222,8 @@ def test_exported_lines_are_the_indexers_input_unchanged(corpus_settings):
         doc["id"] for doc in corpus.articles() if corpus.has_word(doc, "harvest"))
     for number, line in enumerate(lines, 1):
         record = json.loads(line)
-        assert set(record) == {"id", "headline", "published", "source", "url", "dateline", "entities", "body"}
+        assert set(record) == {"id", "headline", "published", "source", "url", "byline", "language", "topics",
+                               "dateline", "entities", "body"}
         article = parse_record(record, f"export.jsonl:{number}")
         doc = by_id[record["id"]]
         assert isinstance(article, Article), article
