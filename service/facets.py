@@ -282,6 +282,7 @@ FACETS = (
     TermsFacet("country", schema.COUNTRY, "Country"),
     TermsFacet("city", schema.CITY, "City", long_tail=True),
     TermsFacet("source", schema.SOURCE, "Source"),
+    TermsFacet("topic", schema.TOPICS, "Topics", long_tail=True),
     TermsFacet("org", schema.ORGANIZATIONS, "Organisations", long_tail=True),
     TermsFacet("place", schema.PLACES, "Places", long_tail=True),
     TermsFacet("person", schema.PEOPLE, "People", long_tail=True),

@@ -80,6 +80,14 @@ def test_search_finds_articles_of_every_format(archive, query, expected):
         assert hits[0]["id"] == expected
 
 
+def test_topics_are_a_facet(archive):
+    _, client = archive
+    answer = client.get("/api/search", query_string={"topic": "cocoa"}).json
+    assert [hit["id"] for hit in answer["hits"]] == ["reuters-1"]
+    counts = {row["value"]: row["count"] for row in client.get("/api/search").json["facets"]["topic"]}
+    assert counts["transport"] == 3 and counts["earn"] == 1
+
+
 def test_page_furniture_and_comments_are_not_searchable(archive):
     _, client = archive
     for word in ("zanzibarcomment", "Footertoken", "Advertisement"):

@@ -103,7 +103,7 @@ def test_to_args_leaves_out_defaults_and_reads_back_to_the_same_search():
 
 def test_to_json_names_every_parameter():
     assert parse({"q": "baku", "city": "Baku"}).to_json() == {
-        "q": "baku", "country": [], "city": ["Baku"], "source": [], "org": [], "place": [], "person": [],
+        "q": "baku", "country": [], "city": ["Baku"], "source": [], "topic": [], "org": [], "place": [], "person": [],
         "from": None, "to": None, "sort": "relevance", "page": 1, "size": 10, "story": None, "after": None,
         "prefixes": {},
     }
