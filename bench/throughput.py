@@ -91,8 +91,9 @@ def run_rebuild(source: Path, alias: str, command: list[str] | None = None) -> d
     env = {**os.environ, "DATELINE_ALIAS": alias, **REBUILD_ENV}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
+        # --allow-shrink: the benchmark's alias is rebuilt at every size, a small one after a large one.
         process = subprocess.Popen([*command, "index", "rebuild", "--source", str(source), "--keep", "0",
-                                    "--no-progress"], stdout=out, stderr=err, env=env)
+                                    "--allow-shrink", "--no-progress"], stdout=out, stderr=err, env=env)
         peak_kb, cpu = _wait_watching(process)
         wall = time.perf_counter() - started
         out.seek(0)

@@ -15,6 +15,7 @@ from elasticsearch import exceptions as es_exc
 
 from . import config, schema
 from .client import connect, describe_failure
+from .indexer.rebuild import MIN_RATIO
 
 EXIT_FAILED = 1
 EXIT_UNAVAILABLE = 3
@@ -128,10 +129,17 @@ def _csv_columns(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 @click.option("--synonyms", type=click.Path(exists=True, dir_okay=False), default=str(schema.DEFAULT_SYNONYMS),
               show_default="the file shipped in core/analysis", help="Spelling-variant file to inline.")
 @click.option("--strict", is_flag=True, help="Fail (and keep the alias as it is) if any file or line is skipped.")
+@click.option("--min-ratio", type=click.FloatRange(0, 1), default=MIN_RATIO, show_default=True,
+              help="Refuse a new index with fewer than this share of the live index's articles.")
+@click.option("--allow-shrink", is_flag=True,
+              help="Serve the new index however few articles it holds (never an empty one, though).")
+@click.option("--allow-incomplete-export", is_flag=True,
+              help="Index the articles of an export that lacks its completion record (cut short or failed).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: when stderr is a terminal].")
 @click.pass_obj
 @_talks_to_elasticsearch
-def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, synonyms, strict, progress) -> None:
+def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, synonyms, strict, min_ratio,
+            allow_shrink, allow_incomplete_export, progress) -> None:
     """Build a new index from SOURCE and move the alias to it, with no downtime.
 
     \b
@@ -142,6 +150,11 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
 
     Unreadable or malformed files are skipped and listed at the end, with their reason; everything else is
     indexed. On any failure the new index is deleted and the alias keeps serving the old one.
+
+    The shrink guard: a new index with no articles never replaces a non-empty one, nor one with fewer than
+    --min-ratio of the live articles unless --allow-shrink. A refused index is kept aside (not served) until
+    the next rebuild, and the command exits 1 with both counts and the top skip reasons. An export of
+    /api/export that does not end with its completion record is refused unless --allow-incomplete-export.
     """
     from tqdm import tqdm
 
@@ -154,7 +167,9 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
     with tqdm(total=estimate_articles(sources, options), unit=" articles", disable=(not sys.stderr.isatty())
               if progress is None else not progress, dynamic_ncols=True, mininterval=0.5) as bar:
         report = run_rebuild(client, settings.alias, list(sources), keep=keep, synonyms=synonyms, strict=strict,
-                             on_article=bar.update, options=options)
+                             min_ratio=min_ratio, allow_shrink=allow_shrink,
+                             allow_incomplete_export=allow_incomplete_export, on_article=bar.update,
+                             options=options)
     duplicates = report.parsed - report.indexed
     click.echo(f"Indexed {report.indexed} articles into {report.index} in {report.seconds:.1f}s "
                f"({duplicates} duplicates merged); alias {report.alias!r} now serves it"
@@ -192,8 +207,9 @@ def status(settings: config.Settings, as_json: bool) -> None:
                    f"built     {info['built_at']} from {', '.join(info['sources'])}"
                    f" ({info['skipped']} skipped)")
         for version in info["versions"]:
-            mark = "*" if version["live"] else " " if version["complete"] else "!"
-            click.echo(f"  {mark} {version['index']}  {version['articles']} articles, built {version['built_at']}")
+            mark = "*" if version["live"] else "x" if version["refused"] else " " if version["complete"] else "!"
+            click.echo(f"  {mark} {version['index']}  {version['articles']} articles, built {version['built_at']}"
+                       + (f" (refused: {version['refused']})" if version["refused"] else ""))
     if info["index"] is None:
         sys.exit(EXIT_FAILED)
 

@@ -41,6 +41,12 @@ class Skip:
     reason: str
 
 
+@dataclass(frozen=True)
+class IncompleteExport(Skip):
+    """An export that does not end with its completion record: cut short, or ended by an error. A rebuild
+    refuses it unless told to take the articles it holds."""
+
+
 PUBLISHED_RULES = {
     "given": "the date the source gives: a JSON Lines or CSV `published`, a feed's pubDate, NITF `date.issue`, "
              "NewsML-G2 `firstCreated`, a page's `article:published_time`, Reuters `<DATE>`",

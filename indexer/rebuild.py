@@ -5,6 +5,11 @@ restores serving settings, checks that the index holds exactly the articles that
 was built from in the mapping's ``_meta``, and only then moves the alias. Any failure before the move deletes
 the new index and leaves the alias untouched. A rebuild killed outright leaves an index without the
 ``complete`` mark; the next rebuild deletes it. The alias keeps ``keep`` older complete versions for rollback.
+
+The shrink guard stands before the move: a new index with no articles never replaces a non-empty one, and one
+with fewer than ``min_ratio`` of the live index's articles only when the operator allows the shrink. A refused
+index is kept aside, complete but not served and marked ``refused`` in its ``_meta``, for the operator to
+inspect, until the next rebuild deletes it. An export that was cut short is refused before that, unless allowed.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import contextlib
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +30,7 @@ from elasticsearch import exceptions as es_exc
 from dateline import schema
 from dateline.client import describe_failure
 
-from .article import Skip
+from .article import IncompleteExport, Skip
 from .enrich.gazetteer import Gazetteer, GazetteerError, load_gazetteer
 from .pipeline import Document, documents
 from .readers import ReadOptions
@@ -33,10 +39,16 @@ BULK_CHUNK = 500
 BULK_CHUNK_BYTES = 8 * 2**20
 # A bulk request or the final refresh can take far longer than a search on a loaded node.
 BULK_TIMEOUT = 300
+MIN_RATIO = 0.9  # of the live index's articles, below which a rebuild is refused unless allowed
+TOP_REASONS = 5  # skip reasons a refusal names
 
 
 class RebuildError(Exception):
     """A rebuild failed; the alias still serves what it served before."""
+
+
+class ShrinkRefused(RebuildError):
+    """The new index would have shrunk the archive; it is kept aside and the alias serves what it served."""
 
 
 @dataclass
@@ -46,6 +58,7 @@ class RebuildReport:
     sources: list[str]
     parsed: int = 0  # articles parsed (a duplicate counts once per time it was met)
     indexed: int = 0  # distinct documents in the new index
+    live_count: int | None = None  # articles the alias served when the new index was checked
     skipped: list[Skip] = field(default_factory=list)
     fallback_decodings: list[tuple[str, str]] = field(default_factory=list)  # (path, encoding)
     warnings: list[str] = field(default_factory=list)  # problems after the alias moved (it serves the new index)
@@ -91,11 +104,14 @@ def new_index_name(alias: str, now: datetime | None = None) -> str:
 
 
 def _actions(items: Iterable[Document | Skip], report: RebuildReport, strict: bool,
-             on_article: Callable[[], None]) -> Iterator[dict]:
+             allow_incomplete_export: bool, on_article: Callable[[], None]) -> Iterator[dict]:
     for item in items:
         if isinstance(item, Skip):
             if strict:
                 raise RebuildError(f"--strict: {describe_skip(item)}")
+            if isinstance(item, IncompleteExport) and not allow_incomplete_export:
+                raise RebuildError(f"{describe_skip(item)}; export again, or pass --allow-incomplete-export to "
+                                   f"index the articles it holds")
             report.skipped.append(item)
             continue
         report.parsed += 1
@@ -105,9 +121,32 @@ def _actions(items: Iterable[Document | Skip], report: RebuildReport, strict: bo
         yield {"_op_type": "index", "_index": report.index, "_id": item.id, "_source": item.source}
 
 
+def _where(skip: Skip) -> str:
+    return f"{skip.path}:{skip.line}" if skip.line else skip.path
+
+
 def describe_skip(skip: Skip) -> str:
-    where = f"{skip.path}:{skip.line}" if skip.line else skip.path
-    return f"{where}: {skip.reason}"
+    return f"{_where(skip)}: {skip.reason}"
+
+
+def top_reasons(skipped: list[Skip], limit: int = TOP_REASONS) -> list[str]:
+    """The most frequent skip reasons, each with its count and where it was first met."""
+    first: dict[str, Skip] = {}
+    for skip in skipped:
+        first.setdefault(skip.reason, skip)
+    return [f"{n} × {reason} (first: {_where(first[reason])})"
+            for reason, n in Counter(skip.reason for skip in skipped).most_common(limit)]
+
+
+def shrink_refusal(new: int, live: int | None, min_ratio: float, allow_shrink: bool) -> str | None:
+    """Why a new index of ``new`` articles must not replace a live one of ``live``, or None when it may."""
+    if not live:
+        return None
+    if new == 0:
+        return "a new index with no articles never replaces a non-empty one"
+    if not allow_shrink and new < min_ratio * live:
+        return f"that is {new / live:.0%} of the live articles, below --min-ratio {min_ratio:g}"
+    return None
 
 
 def rebuild(
@@ -118,10 +157,14 @@ def rebuild(
     keep: int = 2,
     synonyms: Path | str = schema.DEFAULT_SYNONYMS,
     strict: bool = False,
+    min_ratio: float = MIN_RATIO,
+    allow_shrink: bool = False,
+    allow_incomplete_export: bool = False,
     on_article: Callable[[], None] = lambda: None,
     options: ReadOptions | None = None,
 ) -> RebuildReport:
-    """Build a new index from ``sources`` and move ``alias`` to it; see the module docstring."""
+    """Build a new index from ``sources`` and move ``alias`` to it; see the module docstring. Raises
+    ``ShrinkRefused`` when the shrink guard keeps the new index aside."""
     started = time.monotonic()
     rules = _operator_file(schema.read_synonyms, synonyms)
     report = RebuildReport(alias=alias, index=new_index_name(alias), sources=[str(s) for s in sources],
@@ -134,9 +177,17 @@ def rebuild(
                           request_timeout=BULK_TIMEOUT)
     try:
         created = _uuid(client, report.index)
-        _load(client, report, gazetteer, strict, on_article, options)
-        _verify_and_mark(client, report, created)
+        _load(client, report, gazetteer, strict, allow_incomplete_export, on_article, options)
+        _verify(client, report, created)
+        if report.previous:
+            report.live_count = client.count(index=report.previous)["count"]
+        refusal = shrink_refusal(report.indexed, report.live_count, min_ratio, allow_shrink)
+        _mark(client, report, refusal)
+        if refusal:
+            raise ShrinkRefused(_refusal_message(report, refusal))
         _move_alias(client, alias, report.previous, report.index)
+    except ShrinkRefused:  # the index stays, aside, for the operator to inspect
+        raise
     except BaseException as exc:  # Ctrl-C and lost connections included: never leave a half-built index
         _delete_unless_live(client, alias, report.index)
         if isinstance(exc, KeyboardInterrupt):
@@ -200,10 +251,32 @@ def prefetched(items: Iterator, depth: int) -> Iterator:
         producer.join(timeout=5)
 
 
+def _refusal_message(report: RebuildReport, refusal: str) -> str:
+    lines = [
+        f"refused: the new index {report.index} holds {report.indexed} articles, the live one "
+        f"{report.previous} {report.live_count}; {refusal}.",
+        f"The alias {report.alias!r} still serves {report.previous}. The new index is kept aside, not served, "
+        f"until the next rebuild.",
+    ]
+    reasons = top_reasons(report.skipped)
+    if reasons:
+        lines += [f"Skipped {len(report.skipped)}; top reasons:", *(f"  {reason}" for reason in reasons)]
+    else:
+        lines.append(f"Nothing was skipped: {', '.join(report.sources)} held {report.parsed} articles.")
+    if report.indexed:
+        lines.append("If the archive is meant to shrink, rebuild with --allow-shrink (or a lower --min-ratio).")
+    return "\n".join(lines)
+
+
 def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, strict: bool,
-          on_article: Callable[[], None], options: ReadOptions | None) -> None:
+          allow_incomplete_export: bool, on_article: Callable[[], None], options: ReadOptions | None) -> None:
+    """Bulk-load the documents. ``report.indexed`` counts the distinct ids Elasticsearch acknowledged, not its
+    "created" answers: a bulk request whose answer was lost (a timeout, a dropped connection) is sent again by
+    the client, and the second answer says "updated" for what the first one created."""
     refused = []
-    actions = _actions(documents(report.sources, gazetteer, options), report, strict, on_article)
+    acknowledged: set[str] = set()
+    actions = _actions(documents(report.sources, gazetteer, options), report, strict, allow_incomplete_export,
+                       on_article)
     # Closed on any failure too, so the producer thread stops reading the sources.
     with contextlib.closing(prefetched(actions, depth=2 * BULK_CHUNK)) as ready:
         for ok, item in helpers.streaming_bulk(
@@ -217,10 +290,11 @@ def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, st
             request_timeout=BULK_TIMEOUT,
         ):
             result = item["index"]
-            if not ok:
+            if ok:
+                acknowledged.add(result["_id"])
+            else:
                 refused.append(result)
-            elif result.get("result") == "created":
-                report.indexed += 1
+    report.indexed = len(acknowledged)
     if refused:
         first = refused[0]
         raise RebuildError(
@@ -232,9 +306,9 @@ def _uuid(client: Elasticsearch, index: str) -> str:
     return client.indices.get_settings(index=index, name="index.uuid")[index]["settings"]["index"]["uuid"]
 
 
-def _verify_and_mark(client: Elasticsearch, report: RebuildReport, created: str) -> None:
-    """Check that the index is still the one created from the contract, restore serving settings, check the
-    count, and mark the index complete."""
+def _verify(client: Elasticsearch, report: RebuildReport, created: str) -> None:
+    """Check that the index is still the one created from the contract, restore serving settings, and check
+    the count."""
     # Deleted while loading (by another rebuild of the alias taking it for a leftover, or by hand), the
     # index is created again by the next bulk request with Elasticsearch's default mappings, not the contract.
     if _uuid(client, report.index) != created:
@@ -246,12 +320,17 @@ def _verify_and_mark(client: Elasticsearch, report: RebuildReport, created: str)
     if count != report.indexed:
         raise RebuildError(f"the new index holds {count} documents but {report.indexed} were sent")
     client.cluster.health(index=report.index, wait_for_status="yellow", timeout="60s", request_timeout=90)
+
+
+def _mark(client: Elasticsearch, report: RebuildReport, refusal: str | None) -> None:
+    """Mark the index complete, with what it was built from, and why the shrink guard refused it if it did."""
     meta = {
         "complete": True,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sources": report.sources,
-        "articles": count,
+        "articles": report.indexed,
         "skipped": len(report.skipped),
+        **({"refused": refusal} if refusal else {}),
     }
     client.indices.put_mapping(index=report.index, body={"_meta": meta})
 
@@ -324,7 +403,7 @@ def status(client: Elasticsearch, alias: str) -> dict:
     kept = versions(client, alias)
     result: dict = {"alias": alias, "index": current, "versions": [
         {"index": v.index, "live": v.live, "complete": v.complete, "built_at": v.meta.get("built_at"),
-         "articles": v.meta.get("articles")} for v in kept
+         "articles": v.meta.get("articles"), "refused": v.meta.get("refused")} for v in kept
     ]}
     if current is None:
         return result

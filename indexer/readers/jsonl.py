@@ -1,4 +1,8 @@
-"""JSON Lines (``.jsonl``, ``.jsonl.gz``): one article a line; given fields kept, missing ones derived."""
+"""JSON Lines (``.jsonl``, ``.jsonl.gz``): one article a line; given fields kept, missing ones derived.
+
+A file may hold exports of ``/api/export``: their opening and closing records (``dateline.export_format``) give
+no article; an export that does not close with its completion record is an ``IncompleteExport``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from ..article import MAX_ID_BYTES, Article, Skip
+from dateline import export_format
+
+from ..article import MAX_ID_BYTES, Article, IncompleteExport, Skip
 from ..derive import normalise_text, place_name, published_from_dateline, read_body
 from .files import decode, open_binary, os_reason, size_text
 
@@ -102,11 +108,58 @@ def parse_record(record: dict, path: str, encoding: str = "utf-8") -> Article | 
     )
 
 
+def _loads(text: str) -> tuple[object, str | None]:
+    """(the JSON value of a line, None), or (None, why it cannot be read)."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"broken JSON: {exc.msg} at column {exc.colno}"
+    except ValueError as exc:  # valid JSON Python refuses: a number of more than 4300 digits
+        return None, f"unreadable JSON: {exc}"
+    except RecursionError:
+        return None, "unreadable JSON: nested too deeply"
+
+
+class _Exports:
+    """Checks that each export in a file closes with a completion record that counts its article lines."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.opened_at: int | None = None  # the line of the opening record of the export being read
+        self.articles = 0
+
+    def article(self) -> None:
+        self.articles += 1
+
+    def frame(self, frame: dict, line: int) -> Iterator[Skip]:
+        if export_format.is_opening(frame):
+            yield from self.end()  # a second export begins (files joined): the first one had no end
+            self.opened_at, self.articles = line, 0
+            return
+        if self.opened_at is None:
+            yield Skip(self.path, line, "an export's closing record without its opening record")
+            return
+        if not frame.get("complete"):
+            yield IncompleteExport(self.path, line, f"the export ended with an error after {frame.get('articles')} "
+                                                    f"articles: {frame.get('error')}")
+        elif frame.get("articles") != self.articles:
+            yield IncompleteExport(self.path, line, f"the export's completion record counts {frame.get('articles')} "
+                                                    f"articles but {self.articles} lines hold articles")
+        self.opened_at = None
+
+    def end(self) -> Iterator[Skip]:
+        if self.opened_at is not None:
+            yield IncompleteExport(self.path, self.opened_at, f"an export without its completion record: cut short "
+                                                              f"after {self.articles} articles")
+            self.opened_at = None
+
+
 def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
     """The articles of a JSON Lines file, line by line; a line that gives none is a ``Skip`` of its own."""
     max_bytes = options.max_bytes
     number = 0
     seen_any = False
+    exports = _Exports(path)
     try:
         with open_binary(path) as stream:
             while True:
@@ -118,30 +171,29 @@ def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
                     while (rest := stream.readline(2**20)) and not rest.endswith(b"\n"):
                         pass
                     seen_any = True
+                    exports.article()
                     yield Skip(path, number, f"line larger than {size_text(max_bytes)}")
                     continue
                 if not raw.strip():
                     continue
                 seen_any = True
                 text, encoding = decode(raw)
-                try:
-                    record = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    yield Skip(path, number, f"broken JSON: {exc.msg} at column {exc.colno}")
+                record, problem = _loads(text)
+                frame = None if problem else export_format.framing(record)
+                if frame is not None:
+                    yield from exports.frame(frame, number)
                     continue
-                except ValueError as exc:  # valid JSON Python refuses: a number of more than 4300 digits
-                    yield Skip(path, number, f"unreadable JSON: {exc}")
-                    continue
-                except RecursionError:
-                    yield Skip(path, number, "unreadable JSON: nested too deeply")
-                    continue
-                yield parse_record(record, f"{path}:{number}", encoding)
+                exports.article()
+                yield Skip(path, number, problem) if problem else parse_record(record, f"{path}:{number}", encoding)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         yield Skip(path, number + 1 if number else None, f"broken gzip data: {exc}")
+        yield from exports.end()
         return
     except OSError as exc:
         yield Skip(path, number + 1 if number else None, os_reason(exc, "file"))
+        yield from exports.end()
         return
+    yield from exports.end()
     if not seen_any:
         yield Skip(path, None, "empty file")
 
