@@ -15,6 +15,7 @@ from elasticsearch import exceptions as es_exc
 
 from . import config, schema
 from .client import connect, describe_failure
+from .indexer.backup import DEFAULT_REPOSITORY
 from .indexer.rebuild import MIN_RATIO
 
 EXIT_FAILED = 1
@@ -71,6 +72,8 @@ def index() -> None:
       dateline index status                    # what the alias serves
       dateline index rollback                  # serve the previous version again
       dateline index analyze "Qızılbulaq"      # the tokens a field's analyzer makes
+      dateline index snapshot                  # back up what the alias serves
+      dateline index restore                   # serve the newest snapshot again
     """
 
 
@@ -223,6 +226,63 @@ def rollback(settings: config.Settings) -> None:
 
     was, now = run_rollback(connect(settings), settings.alias)
     click.echo(f"alias {settings.alias!r} now serves {now} (was {was})")
+
+
+def _repository_options(command):
+    command = click.option("--location", help="Where a repository not yet registered is created: a folder under "
+                           "the nodes' path.repo [default: the repository's name, inside path.repo].")(command)
+    return click.option("--repository", default=DEFAULT_REPOSITORY, show_default=True,
+                        help="The Elasticsearch snapshot repository.")(command)
+
+
+@index.command()
+@_repository_options
+@click.pass_obj
+@_talks_to_elasticsearch
+def snapshot(settings: config.Settings, repository: str, location: str | None) -> None:
+    """Back up the live archive: a snapshot of the index the alias serves, and of its takedowns.
+
+    The snapshot is named <alias>-<UTC timestamp>; the command returns once it is written. The repository
+    is registered as a filesystem repository on first use, which needs path.repo on every node (see
+    docs/operations.md).
+    """
+    from dateline.indexer.backup import snapshot as take
+
+    taken = take(connect(settings), settings.alias, repository, location or repository)
+    click.echo(f"Snapshot {taken.name} in {repository!r}: {taken.index} ({taken.articles} articles)"
+               + (f" and {taken.indices[1]}" if len(taken.indices) > 1 else ""))
+
+
+@index.command()
+@click.argument("name", required=False)
+@click.option("--list", "listing", is_flag=True, help="List the alias's snapshots instead, oldest first.")
+@_repository_options
+@click.pass_obj
+@_talks_to_elasticsearch
+def restore(settings: config.Settings, name: str | None, listing: bool, repository: str,
+            location: str | None) -> None:
+    """Serve snapshot NAME again (default: the newest of the alias), with no downtime.
+
+    The snapshot's index comes back as a new version, is checked against the article count recorded in
+    the snapshot, leaves out articles taken down since, and the alias moves to it in one atomic call;
+    `dateline index rollback` returns to what was served before. The takedowns are restored only when the
+    cluster has none (an existing takedowns index is newer than any snapshot).
+    """
+    from dateline.indexer.backup import restore as run_restore
+    from dateline.indexer.backup import snapshots
+
+    client = connect(settings)
+    if listing:
+        for found in snapshots(client, settings.alias, repository):
+            click.echo(f"{found.name}  {found.index}  {found.articles} articles  taken {found.started}")
+        return
+    report = run_restore(client, settings.alias, repository, location or repository, name)
+    click.echo(f"Restored {report.snapshot.name} as {report.index} ({report.snapshot.articles} articles"
+               + (f", {len(report.withheld)} taken down since left out" if report.withheld else "")
+               + f"); alias {settings.alias!r} now serves it"
+               + (f" instead of {report.previous}." if report.previous else "."))
+    if report.takedowns_restored:
+        click.echo("Restored the takedowns index too (the cluster had none).")
 
 
 @index.command()

@@ -185,7 +185,7 @@ def rebuild(
         _mark(client, report, refusal)
         if refusal:
             raise ShrinkRefused(_refusal_message(report, refusal))
-        _move_alias(client, alias, report.previous, report.index)
+        move_alias(client, alias, report.previous, report.index)
     except ShrinkRefused:  # the index stays, aside, for the operator to inspect
         raise
     except BaseException as exc:  # Ctrl-C and lost connections included: never leave a half-built index
@@ -335,7 +335,7 @@ def _mark(client: Elasticsearch, report: RebuildReport, refusal: str | None) -> 
     client.indices.put_mapping(index=report.index, body={"_meta": meta})
 
 
-def _move_alias(client: Elasticsearch, alias: str, previous: str | None, index: str) -> None:
+def move_alias(client: Elasticsearch, alias: str, previous: str | None, index: str) -> None:
     """One atomic ``_aliases`` call: readers see the old index or the new one, never neither."""
     actions = [{"add": {"index": index, "alias": alias}}]
     if previous:
@@ -393,7 +393,7 @@ def rollback(client: Elasticsearch, alias: str) -> tuple[str, str]:
     older = [v.index for v in versions(client, alias) if v.complete and v.index < current]
     if not older:
         raise RebuildError(f"no older version of {alias!r} is kept; nothing to roll back to")
-    _move_alias(client, alias, current, older[-1])
+    move_alias(client, alias, current, older[-1])
     return current, older[-1]
 
 
