@@ -21,8 +21,8 @@ KEY = "dateline_export"
 FORMAT = 1
 
 
-def opening(alias: str, index: str, query: str) -> dict:
-    """The first record: what was exported, from where, and when."""
+def opening(alias: str, index: str | None, query: str) -> dict:
+    """The first record: what was exported, from which index (None when nothing matched), and when."""
     return {KEY: {"format": FORMAT, "alias": alias, "index": index, "query": query,
                   "started": datetime.now(UTC).isoformat(timespec="seconds")}}
 

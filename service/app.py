@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from dateline import config
 from dateline.client import UNAVAILABLE, connect, describe_failure
 
+from .export import new_slots
 from .params import DEFAULT_SIZE, MAX_RESULT_WINDOW, ParamError
 from .routes import answers_json, bp
 
@@ -44,6 +45,7 @@ def create_app(settings: config.Settings | None = None, client=None) -> Flask:
     app = Flask(__name__)
     app.config["DATELINE_ALIAS"] = settings.alias
     app.extensions["dateline.es"] = client if client is not None else connect(settings)
+    app.extensions["dateline.export_slots"] = new_slots()
     app.json.sort_keys = False  # keep the documented order of the JSON answers
     app.register_blueprint(bp)
     app.jinja_env.globals.update(default_size=DEFAULT_SIZE, max_result_window=MAX_RESULT_WINDOW)
@@ -96,7 +98,9 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return _error(exc.code or 500, exc.description or exc.name)
+        body, status = _error(exc.code or 500, exc.description or exc.name)
+        # Headers the status calls for (Retry-After of a 429, Allow of a 405), not the exception's own body type.
+        return body, status, [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

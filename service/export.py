@@ -10,23 +10,37 @@ Memory stays flat however many articles match. They come in batches of ``BATCH``
 on the id), and each batch is written out before the next is fetched. Batches after the first search the index
 that served the first, which never changes (see ``dateline.service.cursor``), so an export is consistent even while a
 rebuild moves the alias.
+
+An export opens and closes with records of its own (``dateline.export_format``): the last one says it is complete
+and how many articles it holds, or, when Elasticsearch fails after the first batch, what went wrong; the rebuild
+refuses an export without its completion record. Each process streams at most ``MAX_CONCURRENT`` exports at a
+time, so that one scraper cannot take the node's search threads from the readers.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exc
 
-from dateline import schema
+from dateline import export_format, schema
+from dateline.client import describe_failure
 
 from .params import SearchParams
 from .query import match_query
 from .stored import StoredArticle
 
+log = logging.getLogger(__name__)
+
 BATCH = 1000
 MEDIA_TYPE = "application/x-ndjson"
+MAX_CONCURRENT = 2  # exports streaming at once in one process (one gunicorn worker)
+RETRY_AFTER = 30  # seconds a client turned away is asked to wait
 _FIELDS = [schema.ID, schema.HEADLINE, schema.PUBLISHED, schema.PUBLISHED_AT, schema.SOURCE, schema.URL,
            schema.BYLINE, schema.LANGUAGE, schema.TOPICS, schema.CITY, schema.COUNTRY, schema.ORGANIZATIONS,
            schema.PLACES, schema.PEOPLE, schema.BODY]
@@ -50,12 +64,55 @@ def export_record(source: dict) -> dict:
     }
 
 
+class ExportsBusy(Exception):
+    """Every export slot of this process is taken."""
+
+
+def new_slots() -> threading.BoundedSemaphore:
+    """The export slots of one process (one app)."""
+    return threading.BoundedSemaphore(MAX_CONCURRENT)
+
+
+def capped(slots: threading.BoundedSemaphore, lines: Iterator[str]) -> Iterator[str]:
+    """``lines``, holding one of ``slots`` from the first line until the stream ends or is closed (the client
+    went away); ``ExportsBusy`` at the first line when none is free."""
+    if not slots.acquire(blocking=False):
+        raise ExportsBusy
+    try:
+        yield from lines
+    finally:
+        slots.release()
+
+
+def _line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
 def export_lines(client: Elasticsearch, alias: str, params: SearchParams) -> Iterator[str]:
-    """The JSON Lines of every article ``params`` matches, a batch of lines at a time.
+    """The JSON Lines of every article ``params`` matches, a batch of lines at a time, between the export's
+    opening record and its completion record (or its error record when Elasticsearch fails mid-stream).
 
     The first batch is fetched when the iterator is first advanced, so a caller that does so before it starts
     its response can still answer a failure properly.
     """
+    batches = _batches(client, alias, params)
+    first = next(batches, [])
+    yield _line(export_format.opening(alias, first[0]["_index"] if first else None, urlencode(params.to_args())))
+    written, hits = 0, first
+    try:
+        while hits:
+            yield "".join(_line(export_record(hit["_source"])) for hit in hits)
+            written += len(hits)
+            hits = next(batches, [])
+    except es_exc.TransportError as exc:  # the answer has begun: the failure can only be said in the stream
+        log.warning("export ended after %d articles: %s", written, describe_failure(exc))
+        yield _line(export_format.failure(written, describe_failure(exc)))
+        return
+    yield _line(export_format.completion(written))
+
+
+def _batches(client: Elasticsearch, alias: str, params: SearchParams) -> Iterator[list[dict]]:
+    """The hits of every article ``params`` matches, ``BATCH`` at a time, in id order."""
     request: dict = {
         "query": match_query(params),
         "sort": [{schema.ID: "asc"}],
@@ -70,7 +127,7 @@ def export_lines(client: Elasticsearch, alias: str, params: SearchParams) -> Ite
         hits = answer.get("hits", {}).get("hits", [])
         if not hits:
             return
-        yield "".join(json.dumps(export_record(hit["_source"]), ensure_ascii=False) + "\n" for hit in hits)
+        yield hits
         if len(hits) < BATCH:
             return
         index = hits[-1]["_index"]

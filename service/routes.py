@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from elasticsearch import exceptions as es_exc
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.routing import RoutingException
 
 from dateline import schema
@@ -29,7 +29,7 @@ from . import feeds
 from .alternatives import FILTER_PATH as ALTERNATIVES_FILTER_PATH
 from .alternatives import Alternatives
 from .cursor import Cursor, decode
-from .export import MEDIA_TYPE, export_lines
+from .export import MAX_CONCURRENT, MEDIA_TYPE, RETRY_AFTER, ExportsBusy, capped, export_lines
 from .facets import FACETS_BY_NAME
 from .params import ParamError, SearchParams, prefix_param
 from .query import FILTER_PATH, build_facet_search, build_search, sort_for
@@ -201,10 +201,15 @@ def json_feed():
 
 @json_route("/api/export")
 def export_api():
-    """Every article of a search as JSON Lines, streamed, in the shape ``dateline index rebuild`` reads."""
+    """Every article of a search as JSON Lines, streamed, in the shape ``dateline index rebuild`` reads; 429 when
+    this process streams ``MAX_CONCURRENT`` exports already."""
     params = SearchParams.from_args(request.args)
-    lines = export_lines(_es(), _alias(), params)
-    first = next(lines, "")  # fetched before the response starts, so a failure is still a proper error
+    lines = capped(current_app.extensions["dateline.export_slots"], export_lines(_es(), _alias(), params))
+    try:
+        first = next(lines)  # fetched before the response starts, so a failure is still a proper error
+    except ExportsBusy:
+        raise TooManyRequests(f"{MAX_CONCURRENT} exports are running already; please try again in {RETRY_AFTER} "
+                              f"seconds.", retry_after=RETRY_AFTER) from None
     return current_app.response_class(
         _chain(first, lines), mimetype=MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="export.jsonl"'},

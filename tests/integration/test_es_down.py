@@ -3,7 +3,8 @@
 A node of the test's own (``.ci/es-node``, never the shared one) is really stopped and started again under a
 running app. A TCP server that accepts connections and never answers stands for a hung node. Every page and
 its JSON twin must answer 503 with a plain message within the configured timeout, the CLI must exit non-zero
-naming the cause, and once the node is back the same app must answer again with every article.
+naming the cause, and once the node is back the same app must answer again with every article. An export
+the stopped node cuts short ends with an error record, and a rebuild refuses it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dateline.config import Settings
 from dateline.indexer.rebuild import rebuild
 from dateline.service.app import create_app
 
-from . import es_nodes
+from . import articles_jsonl, es_nodes
 
 pytestmark = pytest.mark.slow
 
@@ -161,3 +162,31 @@ def test_cli_commands_give_up_on_a_hung_node_with_the_reason(hung, seeds_dir):
         assert result.returncode == 3, command
         assert result.stderr.strip() == "Error: Elasticsearch did not answer in time", command
         assert seconds < HUNG_TIMEOUT + 5  # the interpreter's start included
+
+
+# Last in the module: it leaves the spare node stopped.
+
+
+def test_an_export_cut_by_a_stopped_node_ends_with_an_error_record_and_rebuild_refuses_it(
+        node, es, es_settings, index_names, tmp_path):
+    settings = Settings(es_urls=(node.url,), es_timeout=TIMEOUT, alias="es-down-export")
+    node.start()  # reuses the node when it answers
+    source = articles_jsonl.write(tmp_path / "archive.jsonl", articles_jsonl.records(2_500))
+    rebuild(connect(settings), settings.alias, [str(source)])
+    response = create_app(settings).test_client().get("/api/export", buffered=False)
+    chunks = iter(response.response)
+    received = [next(chunks), next(chunks)]  # the opening record, then the first batch of 1,000 articles
+    node.stop()
+    received += list(chunks)
+    response.close()
+
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(b"".join(received))
+    closing = json.loads(export.read_text().splitlines()[-1])
+    assert closing == {"dateline_export": {"complete": False, "articles": 1_000,
+                                           "error": "cannot reach Elasticsearch"}}
+    result, _ = _cli("index", "rebuild", "--source", str(export), es_url=es_settings.es_urls[0], alias=index_names,
+                     timeout=10)
+    assert result.returncode == 1
+    assert "ended with an error after 1000 articles: cannot reach Elasticsearch" in result.stderr
+    assert not es.indices.exists_alias(name=index_names)

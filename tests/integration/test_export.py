@@ -4,7 +4,8 @@ Paging past the first 10,000 results goes on with cursors (``search_after`` on t
 previous page), in the same order, with the same parameters checked. Export streams every matching article as
 JSON Lines in the indexer's input shape: an export of the whole archive re-indexes with
 ``dateline index rebuild --source export.jsonl`` to the same 20,000 articles, and memory stays flat while
-it streams.
+it streams. The export opens and closes with its own records, the last one counting the articles; under
+``dateline serve`` a process streams two exports at a time and answers a third with 429.
 
 The archive is built once for the module (about 15 seconds). The last test moves its alias.
 """
@@ -12,11 +13,14 @@ The archive is built once for the module (about 15 seconds). The last test moves
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import json
 import os
 import random
+import socket
 import subprocess
 import sys
+import time
 import tracemalloc
 import uuid
 from datetime import date, timedelta
@@ -176,7 +180,7 @@ def stream(client, url: str) -> tuple[list[str], int]:
         assert response.mimetype == "application/x-ndjson"
         ids = []
         for chunk in response.response:
-            ids += [json.loads(line)["id"] for line in chunk.splitlines()]
+            ids += [record["id"] for record in map(json.loads, chunk.splitlines()) if "id" in record]
         response.close()
         return ids, tracemalloc.get_traced_memory()[1]
     finally:
@@ -199,7 +203,9 @@ def test_an_export_of_all_20000_reindexes_to_the_same_articles(archive, es, tmp_
         for chunk in response.response:
             out.write(chunk)
         response.close()
-    lines = export.read_text(encoding="utf-8").splitlines()
+    opening, *lines, closing = export.read_text(encoding="utf-8").splitlines()
+    assert json.loads(opening)["dateline_export"]["index"] == next(iter(es.indices.get_alias(name=alias)))
+    assert json.loads(closing) == {"dateline_export": {"complete": True, "articles": SIZE}}
     assert len(lines) == SIZE and {json.loads(line)["id"] for line in lines} == {r["id"] for r in RECORDS}
 
     copy = f"{alias}-copy"
@@ -209,7 +215,7 @@ def test_an_export_of_all_20000_reindexes_to_the_same_articles(archive, es, tmp_
     assert done.returncode == 0, done.stderr
     assert es.count(index=copy)["count"] == SIZE
     again = create_app(dataclasses.replace(settings, alias=copy)).test_client().get("/api/export")
-    assert again.get_data(as_text=True).splitlines() == lines  # the same articles, field for field
+    assert again.get_data(as_text=True).splitlines()[1:-1] == lines  # the same articles, field for field
 
 
 def test_exported_lines_are_the_indexers_input_unchanged(corpus_settings):
@@ -217,7 +223,9 @@ def test_exported_lines_are_the_indexers_input_unchanged(corpus_settings):
     response = client.get("/api/export?" + urlencode({"q": "harvest"}))
     assert response.headers["Content-Disposition"] == 'attachment; filename="export.jsonl"'
     by_id = {doc["id"]: doc for doc in corpus.articles()}
-    lines = response.get_data(as_text=True).splitlines()
+    opening, *lines, closing = response.get_data(as_text=True).splitlines()
+    assert json.loads(opening)["dateline_export"]["query"] == "q=harvest"
+    assert json.loads(closing)["dateline_export"] == {"complete": True, "articles": len(lines)}
     assert sorted(json.loads(line)["id"] for line in lines) == sorted(
         doc["id"] for doc in corpus.articles() if corpus.has_word(doc, "harvest"))
     for number, line in enumerate(lines, 1):
@@ -233,11 +241,81 @@ def test_exported_lines_are_the_indexers_input_unchanged(corpus_settings):
             doc["dateline"]["city"], doc["dateline"]["country"], doc["entities"])
 
 
-def test_an_export_of_nothing_is_empty_and_bad_parameters_are_a_400(corpus_settings):
+def test_an_export_of_nothing_holds_no_article_and_bad_parameters_are_a_400(corpus_settings):
     client = create_app(corpus_settings).test_client()
-    assert client.get("/api/export?q=xqzvw").get_data() == b""
+    opening, closing = map(json.loads, client.get("/api/export?q=xqzvw").get_data().splitlines())
+    assert opening["dateline_export"]["index"] is None
+    assert closing == {"dateline_export": {"complete": True, "articles": 0}}
     response = client.get("/api/export?from=someday")
     assert response.status_code == 400 and response.json["error"]["parameter"] == "from"
+
+
+def _export_request(port: int) -> socket.socket:
+    """An export asked for over a socket that reads its first bytes and then nothing: the server stays busy
+    sending it (the small receive window holds the rest of the 20,000 articles back)."""
+    conn = socket.socket()
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    conn.settimeout(60)
+    conn.connect(("127.0.0.1", port))
+    conn.sendall(b"GET /api/export HTTP/1.1\r\nHost: x\r\n\r\n")
+    return conn
+
+
+def _answer_head(conn: socket.socket) -> bytes:
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += conn.recv(1024)
+    return head
+
+
+def _get(port: int, path: str) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        answer = conn.getresponse()
+        return answer.status, dict(answer.getheaders()), answer.read()
+    finally:
+        conn.close()
+
+
+def test_beyond_two_concurrent_exports_a_worker_answers_429_with_retry_after(archive, es_settings):
+    alias, _, _ = archive
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATELINE_ALIAS": alias, "ES_URL": es_settings.es_urls[0]}
+    server = subprocess.Popen([DATELINE, "serve", "--port", str(port), "--workers", "1"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    held = []
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _get(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "dateline serve did not start"
+            time.sleep(0.2)
+        held = [_export_request(port) for _ in range(2)]
+        for conn in held:
+            assert _answer_head(conn).startswith(b"HTTP/1.1 200")
+        status, headers, body = _get(port, "/api/export")
+        assert (status, headers["Retry-After"]) == (429, "30")
+        assert "2 exports are running already" in json.loads(body)["error"]["message"]
+
+        held.pop().close()  # the client goes away: its slot is freed once the server notices
+        deadline = time.monotonic() + 30
+        while (again := _get(port, "/api/export?from=2015-01-01&to=2015-01-31"))[0] == 429:
+            assert time.monotonic() < deadline, "the slot of a closed export was never freed"
+            time.sleep(0.5)
+        assert again[0] == 200
+        assert json.loads(again[2].splitlines()[-1])["dateline_export"]["complete"] is True
+    finally:
+        for conn in held:
+            conn.close()
+        server.terminate()
+        server.wait(timeout=30)
 
 
 # Last: this moves the archive's alias ----------------------------------------------------------------------
