@@ -1,4 +1,5 @@
-"""The shrink guard's rule, the reasons a refusal names, and how the reader checks an export's framing."""
+"""The shrink guard's rule, the reasons a refusal names, how the reader checks an export's framing, and the
+export slots."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dateline import export_format
 from dateline.indexer.article import Article, IncompleteExport, Skip
 from dateline.indexer.readers.jsonl import read
 from dateline.indexer.rebuild import shrink_refusal, top_reasons
+from dateline.service.export import MAX_CONCURRENT, ExportsBusy, capped, new_slots
 
 
 @pytest.mark.parametrize(("new", "live", "min_ratio", "allow", "refused"), [
@@ -68,3 +70,15 @@ def test_plain_json_lines_and_a_stray_closing_record_are_not_exports(tmp_path):
     assert [a.id for a in lines_of(tmp_path, ARTICLE)] == ["x1"]
     found = lines_of(tmp_path, ARTICLE, export_format.completion(1))
     assert isinstance(found[1], Skip) and not isinstance(found[1], IncompleteExport)
+
+
+def test_an_export_holds_its_slot_from_its_first_line_until_it_ends_or_is_closed():
+    slots = new_slots()
+    streams = [capped(slots, iter(["a", "b"])) for _ in range(MAX_CONCURRENT + 1)]
+    assert [next(stream) for stream in streams[:MAX_CONCURRENT]] == ["a"] * MAX_CONCURRENT
+    with pytest.raises(ExportsBusy):
+        next(streams[MAX_CONCURRENT])
+    streams[0].close()  # the client went away
+    assert list(capped(slots, iter(["c"]))) == ["c"]
+    assert list(streams[1]) == ["b"]  # read to the end
+    assert all(slots.acquire(blocking=False) for _ in range(MAX_CONCURRENT))
