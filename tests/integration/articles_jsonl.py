@@ -1,4 +1,4 @@
-"""Small JSON Lines archives for rebuild tests: ``count`` distinct articles, each its own story."""
+"""JSON Lines archives for rebuild tests: writing records out, and ``count`` distinct articles of random words."""
 
 from __future__ import annotations
 
@@ -18,5 +18,5 @@ def records(count: int, prefix: str = "a", seed: int = 7) -> list[dict]:
 
 
 def write(path: Path, items: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    path.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
     return path

@@ -36,7 +36,7 @@ from dateline.service.app import create_app
 from dateline.service.cursor import Cursor, encode, fingerprint
 from dateline.service.params import SearchParams
 
-from . import corpus
+from . import articles_jsonl, corpus
 
 SIZE = 20_000
 DATELINE = str(Path(sys.executable).with_name("dateline"))
@@ -71,16 +71,11 @@ NEWEST_FIRST = [r["id"] for r in sorted(sorted(RECORDS, key=lambda r: r["id"]), 
                                         reverse=True)]
 
 
-def write_jsonl(path: Path, items: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def archive(es, es_settings, tmp_path_factory):
     """(alias, settings, test client) of the 20,000 articles, rebuilt as an operator would."""
     alias = f"test-{uuid.uuid4().hex[:10]}"
-    source = write_jsonl(tmp_path_factory.mktemp("archive") / "archive.jsonl", RECORDS)
+    source = articles_jsonl.write(tmp_path_factory.mktemp("archive") / "archive.jsonl", RECORDS)
     report = rebuild(es, alias, [str(source)], keep=2)
     assert report.indexed == SIZE and not report.skipped
     settings = dataclasses.replace(es_settings, alias=alias)
@@ -325,7 +320,7 @@ def test_a_cursor_keeps_paging_through_its_archive_while_a_rebuild_moves_the_ali
     alias, _, client = archive
     cursor_url = get(client, "/api/search?sort=newest&size=100&page=100")["pages"]["next"]
     old_index = next(iter(es.indices.get_alias(name=alias)))
-    rebuild(es, alias, [str(write_jsonl(tmp_path / "small.jsonl", records(30, seed=1)))], keep=2,
+    rebuild(es, alias, [str(articles_jsonl.write(tmp_path / "small.jsonl", records(30, seed=1)))], keep=2,
             allow_shrink=True)
     assert get(client, "/api/search")["total"]["value"] == 30
     assert ids_of(get(client, cursor_url)) == NEWEST_FIRST[10_000:10_100]  # the archive it started in
