@@ -72,10 +72,10 @@ def test_a_bulk_request_retried_after_a_dropped_answer_counts_each_document_once
 
 def test_a_bulk_request_that_timed_out_and_went_to_another_node_counts_each_document_once(
         es, es_settings, index_names, source, monkeypatch):
-    monkeypatch.setattr(rebuild_module, "BULK_TIMEOUT", 10)
+    monkeypatch.setattr(rebuild_module, "BULK_TIMEOUT", 20)  # held longer than that; patient enough for a busy node
     # The client takes the two URLs in turn, so the first bulk request this one sees may be any of the three.
-    with LosesOneBulkAnswer(es_settings.es_urls[0], nth=1, hold=12) as slow, Relay(es_settings.es_urls[0]) as other:
-        client = connect(dataclasses.replace(es_settings, es_urls=(slow.url, other.url)))
+    with LosesOneBulkAnswer(es_settings.es_urls[0], nth=1, hold=25) as slow, Relay(es_settings.es_urls[0]) as other:
+        client = connect(dataclasses.replace(es_settings, es_urls=(slow.url, other.url), es_timeout=30))
         report = rebuild(client, index_names, [source])
     assert bulk_requests(slow, other) == 4
     assert report.indexed == ARTICLES == es.count(index=index_names)["count"]
