@@ -41,7 +41,7 @@ class Prepared:
 def _actions(sources: list[str], index: str):
     """The rebuild's bulk actions for ``sources``: the documents of the indexer's own pipeline."""
     for item in documents(sources):
-        if not isinstance(item, Skip):
+        if not isinstance(item, Skip) and not item.duplicate_of:
             yield {"_op_type": "index", "_index": index, "_id": item.id, "_source": item.source}
 
 

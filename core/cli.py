@@ -69,6 +69,9 @@ def index() -> None:
     \b
     Typical use:
       dateline index rebuild --source seeds/   # parse, load a new index, swap the alias
+      dateline index add --source new/         # add or correct articles in the served index
+      dateline index watch --source inbox/     # follow a folder as it grows
+      dateline index delete ID                 # take an article down (410 Gone)
       dateline index status                    # what the alias serves
       dateline index rollback                  # serve the previous version again
       dateline index analyze "Qızılbulaq"      # the tokens a field's analyzer makes
@@ -116,17 +119,48 @@ def _csv_columns(ctx: click.Context, param: click.Parameter, values: tuple[str, 
     return columns
 
 
+_format_option = click.option(
+    "--format", "format_name", metavar="NAME", callback=_format_name,
+    help="Read files whose name does not tell their format as NAME: text, jsonl, html, feed, nitf, newsml, "
+         "reuters, csv or warc.")
+_csv_column_option = click.option(
+    "--csv-column", "csv_columns", multiple=True, metavar="FIELD=COLUMN", callback=_csv_columns,
+    help="Read FIELD (published, headline, body, ...) of CSV files from COLUMN. Repeatable.")
+_progress_option = click.option("--progress/--no-progress", default=None,
+                                help="Progress bar [default: when stderr is a terminal].")
+_include_deleted = click.option("--include-deleted", is_flag=True,
+                                help="Bring back articles taken down with `dateline index delete`.")
+
+
+def _progress_bar(sources, progress: bool | None, options):
+    from tqdm import tqdm
+
+    from dateline.indexer.readers import estimate_articles
+
+    return tqdm(total=estimate_articles(sources, options), unit=" articles", disable=(not sys.stderr.isatty())
+                if progress is None else not progress, dynamic_ncols=True, mininterval=0.5)
+
+
+def _echo_input_problems(report) -> None:
+    """Files read with a fallback encoding, and what was skipped and why (rebuild and add alike)."""
+    from dateline.indexer.rebuild import describe_skip
+
+    for path, encoding in report.fallback_decodings:
+        click.echo(f"  decoded with {encoding} (not UTF-8): {path}")
+    if report.skipped:
+        click.echo(f"Skipped {len(report.skipped)}:")
+        for skip in report.skipped:
+            click.echo(f"  {describe_skip(skip)}")
+
+
 @index.command()
 @click.option("--source", "sources", multiple=True, default=["seeds/"], show_default=True,
               type=click.Path(exists=True, path_type=str),
               help="A folder (read recursively) or file of articles: .txt, .jsonl, .html, .rss, .atom, .nitf, "
                    ".newsml, .sgm, .csv, .tsv, .warc, any of them .gz; .xml and files without a suffix by "
                    "their content. Repeatable.")
-@click.option("--format", "format_name", metavar="NAME", callback=_format_name,
-              help="Read files whose name does not tell their format as NAME: text, jsonl, html, feed, nitf, "
-                   "newsml, reuters, csv or warc.")
-@click.option("--csv-column", "csv_columns", multiple=True, metavar="FIELD=COLUMN", callback=_csv_columns,
-              help="Read FIELD (published, headline, body, ...) of CSV files from COLUMN. Repeatable.")
+@_format_option
+@_csv_column_option
 @click.option("--keep", type=click.IntRange(0, 100), default=2, show_default=True,
               help="Older complete versions to keep for rollback.")
 @click.option("--synonyms", type=click.Path(exists=True, dir_okay=False), default=str(schema.DEFAULT_SYNONYMS),
@@ -138,11 +172,12 @@ def _csv_columns(ctx: click.Context, param: click.Parameter, values: tuple[str, 
               help="Serve the new index however few articles it holds (never an empty one, though).")
 @click.option("--allow-incomplete-export", is_flag=True,
               help="Index the articles of an export that lacks its completion record (cut short or failed).")
-@click.option("--progress/--no-progress", default=None, help="Progress bar [default: when stderr is a terminal].")
+@_include_deleted
+@_progress_option
 @click.pass_obj
 @_talks_to_elasticsearch
 def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, synonyms, strict, min_ratio,
-            allow_shrink, allow_incomplete_export, progress) -> None:
+            allow_shrink, allow_incomplete_export, include_deleted, progress) -> None:
     """Build a new index from SOURCE and move the alias to it, with no downtime.
 
     \b
@@ -159,30 +194,26 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
     the next rebuild, and the command exits 1 with both counts and the top skip reasons. An export of
     /api/export that does not end with its completion record is refused unless --allow-incomplete-export.
     """
-    from tqdm import tqdm
-
-    from dateline.indexer.readers import ReadOptions, estimate_articles
-    from dateline.indexer.rebuild import describe_skip
+    from dateline.indexer.readers import ReadOptions
     from dateline.indexer.rebuild import rebuild as run_rebuild
 
     client = connect(settings)
     options = ReadOptions(format=format_name, csv_columns=csv_columns)
-    with tqdm(total=estimate_articles(sources, options), unit=" articles", disable=(not sys.stderr.isatty())
-              if progress is None else not progress, dynamic_ncols=True, mininterval=0.5) as bar:
+    with _progress_bar(sources, progress, options) as bar:
         report = run_rebuild(client, settings.alias, list(sources), keep=keep, synonyms=synonyms, strict=strict,
                              min_ratio=min_ratio, allow_shrink=allow_shrink,
-                             allow_incomplete_export=allow_incomplete_export, on_article=bar.update,
-                             options=options)
-    duplicates = report.parsed - report.indexed
+                             allow_incomplete_export=allow_incomplete_export, include_deleted=include_deleted,
+                             on_article=bar.update, options=options)
+    duplicates = report.parsed - report.indexed - (0 if include_deleted else len(report.withheld))
     click.echo(f"Indexed {report.indexed} articles into {report.index} in {report.seconds:.1f}s "
                f"({duplicates} duplicates merged); alias {report.alias!r} now serves it"
                + (f" instead of {report.previous}." if report.previous else "."))
-    for path, encoding in report.fallback_decodings:
-        click.echo(f"  decoded with {encoding} (not UTF-8): {path}")
-    if report.skipped:
-        click.echo(f"Skipped {len(report.skipped)}:")
-        for skip in report.skipped:
-            click.echo(f"  {describe_skip(skip)}")
+    if report.withheld:
+        click.echo(f"{'Brought back' if include_deleted else 'Left out'} {len(report.withheld)} taken-down "
+                   f"articles{'' if include_deleted else ' (--include-deleted brings them back)'}.")
+    if report.replayed:
+        click.echo(f"Carried over {report.replayed} articles added or deleted while it ran.")
+    _echo_input_problems(report)
     if report.deleted:
         click.echo(f"Deleted old versions: {', '.join(report.deleted)}")
     for warning in report.warnings:
@@ -313,3 +344,98 @@ def analyze(settings: config.Settings, text: str, field: str, stage: str) -> Non
         positions.setdefault(token["position"], []).append(token["token"])
     for position, words in sorted(positions.items()):
         click.echo(f"{position}\t{'  '.join(words)}")
+
+
+@index.command()
+@click.option("--source", "sources", multiple=True, required=True, type=click.Path(exists=True, path_type=str),
+              help="A folder (read recursively) or file of articles, as for rebuild. Repeatable.")
+@_format_option
+@_csv_column_option
+@_include_deleted
+@_progress_option
+@click.pass_obj
+@_talks_to_elasticsearch
+def add(settings: config.Settings, sources, format_name, csv_columns, include_deleted, progress) -> None:
+    """Add or correct articles in the index the alias serves, without a rebuild.
+
+    An article keeps its id (the id its source gives, else its URL, else its path relative to --source), so
+    adding a corrected file replaces its document and marks it revised. The same text under another id is
+    reported as a duplicate and not added; articles taken down stay down unless --include-deleted. New articles
+    join the stories already in the index. Everything added is searchable when the command returns.
+    """
+    from dateline.indexer.readers import ReadOptions
+    from dateline.indexer.update import add as run_add
+
+    options = ReadOptions(format=format_name, csv_columns=csv_columns)
+    with _progress_bar(sources, progress, options) as bar:
+        report = run_add(connect(settings), settings.alias, list(sources), include_deleted=include_deleted,
+                         on_article=bar.update, options=options)
+    click.echo(f"Added {len(report.added)} and replaced {len(report.replaced)} articles in {report.index} in "
+               f"{report.seconds:.1f}s ({report.unchanged} unchanged, {len(report.duplicates)} duplicates).")
+    for doc_id, first in report.duplicates:
+        click.echo(f"  duplicate: {doc_id} has the text of {first}")
+    for doc_id in report.withheld:
+        click.echo(f"  taken down, not added: {doc_id} (--include-deleted brings it back)")
+    _echo_input_problems(report)
+
+
+@index.command()
+@click.argument("ids", nargs=-1)
+@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, path_type=str),
+              help="Take down the articles of these files (the ids they would get). Repeatable.")
+@click.pass_obj
+@_talks_to_elasticsearch
+def delete(settings: config.Settings, ids, sources) -> None:
+    """Take articles down: remove them from the index and record the takedown.
+
+    Their article pages then answer 410 Gone, and rebuilds leave them out unless --include-deleted. An id the
+    index does not hold is reported (and still recorded, so it cannot be added later).
+
+    \b
+    Examples:
+      dateline index delete reuters-17 reuters-18
+      dateline index delete --source inbox/2024-05-01/retracted.txt
+    """
+    from dateline.indexer.update import ids_of, remove
+
+    wanted = list(dict.fromkeys([*ids, *ids_of(sources)]))
+    if not wanted:
+        raise click.UsageError("name at least one ID or --source")
+    for doc_id, found in remove(connect(settings), settings.alias, wanted, takedown=True).items():
+        click.echo(f"{'taken down' if found else 'not in the index (takedown recorded)'}: {doc_id}")
+
+
+@index.command()
+@click.option("--source", "folder", required=True, type=click.Path(exists=True, file_okay=False, path_type=str),
+              help="The folder to follow (read recursively).")
+@click.option("--interval", type=click.FloatRange(0.1, 86400), default=10.0, show_default=True,
+              help="Seconds between two looks at the folder.")
+@click.option("--state", type=click.Path(dir_okay=False, path_type=str),
+              help="Checkpoint file of what was seen [default: .dateline-watch-<alias>.json in the folder].")
+@click.option("--allow-mass-delete", is_flag=True,
+              help="Remove the articles of vanished files even when many vanish at once.")
+@click.pass_obj
+@_talks_to_elasticsearch
+def watch(settings: config.Settings, folder, interval, state, allow_mass_delete) -> None:
+    """Follow a folder: add new files, replace changed ones, remove the articles of removed ones.
+
+    One log line per change. A restart picks up from the checkpoint file, so nothing is added twice.
+    Stops cleanly (after the round in progress) on Ctrl-C or SIGTERM; exits 3 when Elasticsearch is down.
+    """
+    import signal
+    import threading
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from dateline.indexer.watch import default_state
+    from dateline.indexer.watch import watch as run_watch
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def log(line: str) -> None:
+        click.echo(f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} {line}")
+
+    run_watch(connect(settings), settings.alias, folder, Path(state) if state else default_state(folder,
+              settings.alias), interval, stop, allow_mass_delete=allow_mass_delete, log=log)

@@ -51,6 +51,12 @@ ORGANIZATIONS = "entities.organizations"
 PLACES = "entities.places"
 PEOPLE = "entities.people"
 STORY = "story"
+# The living archive (``dateline index add``): the text's fingerprint, the time a correction replaced the
+# article, and what story lookup needs of the first article of each story (MinHash band keys and signature).
+BODY_HASH = "body_hash"
+REVISED = "revised"
+STORY_BANDS = "story_bands"
+STORY_SIGNATURE = "story_signature"
 
 # Full-text fields with the weight each carries in a search: the headline most. BM25 already favours a word in
 # a short headline over one in a long body, so a small boost suffices; 3× let a single headline word outrank
@@ -214,8 +220,22 @@ MAPPINGS = {
         PATH: {"type": "keyword"},
         "entities": {"properties": {"organizations": _facet(), "places": _facet(), "people": _facet()}},
         STORY: {"type": "keyword"},
+        BODY_HASH: {"type": "keyword"},
+        REVISED: {"type": "date", "format": "strict_date_optional_time"},
+        STORY_BANDS: {"type": "keyword"},
+        STORY_SIGNATURE: {"type": "binary"},
     },
 }
+
+# Beside the versions of an alias: the takedowns (ids taken down with ``dateline index delete``, which the
+# article page answers with 410 Gone and rebuilds leave out) and the journal of writes (ids that ``add`` and
+# ``delete`` changed and when, so a rebuild that ran meanwhile carries them into its new index).
+TAKEDOWN_ID, TAKEN_DOWN = "id", "taken_down"
+TAKEDOWN_MAPPINGS = {"dynamic": "strict", "properties": {TAKEDOWN_ID: {"type": "keyword"},
+                                                          TAKEN_DOWN: {"type": "date"}}}
+JOURNAL_MAPPINGS = {"dynamic": "strict", "properties": {
+    "at": {"type": "date"}, "op": {"type": "keyword"}, "ids": {"type": "keyword", "index": False},
+    "index": {"type": "keyword"}}}
 
 # While a new index is loaded nobody searches it: no replicas, no refresh.
 BULK_LOAD_SETTINGS = {"index": {"number_of_replicas": 0, "auto_expand_replicas": False, "refresh_interval": "-1"}}
@@ -245,6 +265,14 @@ def field_mapping(name: str) -> dict:
             raise KeyError(name)
         node = children[part]
     return node
+
+
+def takedowns_index(alias: str) -> str:
+    return f"{alias}-takedowns"
+
+
+def journal_index(alias: str) -> str:
+    return f"{alias}-journal"
 
 
 def is_version(alias: str, name: str) -> bool:

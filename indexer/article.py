@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MAX_ID_BYTES = 512  # Elasticsearch's limit on a document _id
@@ -56,3 +57,13 @@ PUBLISHED_RULES = {
     "dateline-year-from-recent-date": "the dateline's month and day; the year that puts a date named in the "
                                       "text within the three months before it",
 }
+
+
+_LINE = re.compile(r"(.*):(\d+)")
+
+
+def file_and_line(path: str) -> tuple[str, str | None]:
+    """An article's ``path`` split into its file and, for files of several articles (JSON Lines, CSV, feeds,
+    SGML, WARC), the line or entry number."""
+    found = _LINE.fullmatch(path)
+    return (found[1], found[2]) if found else (path, None)

@@ -10,6 +10,7 @@ The shrink guard stands before the move: a new index with no articles never repl
 with fewer than ``min_ratio`` of the live index's articles only when the operator allows the shrink. A refused
 index is kept aside, complete but not served and marked ``refused`` in its ``_meta``, for the operator to
 inspect, until the next rebuild deletes it. An export that was cut short is refused before that, unless allowed.
+Taken-down articles stay out, and what ``add`` and ``delete`` wrote meanwhile is replayed (``records``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from elasticsearch import exceptions as es_exc
 from dateline import schema
 from dateline.client import describe_failure
 
+from . import records
 from .article import IncompleteExport, Skip
 from .enrich.gazetteer import Gazetteer, GazetteerError, load_gazetteer
 from .pipeline import Document, documents
@@ -64,6 +66,8 @@ class RebuildReport:
     warnings: list[str] = field(default_factory=list)  # problems after the alias moved (it serves the new index)
     previous: str | None = None  # the index the alias served before
     deleted: list[str] = field(default_factory=list)  # old versions and orphans removed
+    withheld: list[str] = field(default_factory=list)  # taken-down ids left out (or brought back)
+    replayed: int = 0  # documents an add or delete changed while this rebuild ran, carried into it
     seconds: float = 0.0
 
 
@@ -104,7 +108,8 @@ def new_index_name(alias: str, now: datetime | None = None) -> str:
 
 
 def _actions(items: Iterable[Document | Skip], report: RebuildReport, strict: bool,
-             allow_incomplete_export: bool, on_article: Callable[[], None]) -> Iterator[dict]:
+             allow_incomplete_export: bool, on_article: Callable[[], None], taken_down: set[str],
+             include_deleted: bool) -> Iterator[dict]:
     for item in items:
         if isinstance(item, Skip):
             if strict:
@@ -118,6 +123,12 @@ def _actions(items: Iterable[Document | Skip], report: RebuildReport, strict: bo
         if item.article.encoding != "utf-8":
             report.fallback_decodings.append((item.article.path, item.article.encoding))
         on_article()
+        if item.duplicate_of:
+            continue
+        if item.id in taken_down:
+            report.withheld.append(item.id)
+            if not include_deleted:
+                continue
         yield {"_op_type": "index", "_index": report.index, "_id": item.id, "_source": item.source}
 
 
@@ -160,12 +171,16 @@ def rebuild(
     min_ratio: float = MIN_RATIO,
     allow_shrink: bool = False,
     allow_incomplete_export: bool = False,
+    include_deleted: bool = False,
     on_article: Callable[[], None] = lambda: None,
     options: ReadOptions | None = None,
 ) -> RebuildReport:
     """Build a new index from ``sources`` and move ``alias`` to it; see the module docstring. Raises
-    ``ShrinkRefused`` when the shrink guard keeps the new index aside."""
+    ``ShrinkRefused`` when the shrink guard keeps the new index aside. Taken-down articles are left out unless
+    ``include_deleted`` (which lifts their takedowns); writes of ``add`` and ``delete`` made meanwhile are
+    replayed into the new index."""
     started = time.monotonic()
+    since = records.now()
     rules = _operator_file(schema.read_synonyms, synonyms)
     report = RebuildReport(alias=alias, index=new_index_name(alias), sources=[str(s) for s in sources],
                            previous=live_index(client, alias))
@@ -177,7 +192,9 @@ def rebuild(
                           request_timeout=BULK_TIMEOUT)
     try:
         created = _uuid(client, report.index)
-        _load(client, report, gazetteer, strict, allow_incomplete_export, on_article, options)
+        _load(client, report, gazetteer, strict, allow_incomplete_export, on_article, options,
+              records.takedowns(client, alias), include_deleted)
+        report.indexed += records.replay(client, records.journal_since(client, alias, since), report.index)
         _verify(client, report, created)
         if report.previous:
             report.live_count = client.count(index=report.previous)["count"]
@@ -186,6 +203,10 @@ def rebuild(
         if refusal:
             raise ShrinkRefused(_refusal_message(report, refusal))
         move_alias(client, alias, report.previous, report.index)
+        # Writes into the old index between the replay and the move.
+        entries = records.journal_since(client, alias, since)
+        report.replayed = len({i for entry in entries for i in entry["ids"]})
+        records.replay(client, entries, report.index)
     except ShrinkRefused:  # the index stays, aside, for the operator to inspect
         raise
     except BaseException as exc:  # Ctrl-C and lost connections included: never leave a half-built index
@@ -194,6 +215,9 @@ def rebuild(
             raise RebuildError("interrupted; the new index was deleted and the alias left as it was") from exc
         raise
     try:
+        if include_deleted and report.withheld:
+            records.restore(client, alias, report.withheld)
+        records.prune_journal(client, alias)
         report.deleted += _prune(client, alias, keep)
     except es_exc.ElasticsearchException as exc:  # the new index serves: a failed clean-up is only a warning
         report.warnings.append(f"old versions were not pruned: {describe_failure(exc)}")
@@ -269,14 +293,15 @@ def _refusal_message(report: RebuildReport, refusal: str) -> str:
 
 
 def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, strict: bool,
-          allow_incomplete_export: bool, on_article: Callable[[], None], options: ReadOptions | None) -> None:
+          allow_incomplete_export: bool, on_article: Callable[[], None], options: ReadOptions | None,
+          taken_down: set[str], include_deleted: bool) -> None:
     """Bulk-load the documents. ``report.indexed`` counts the distinct ids Elasticsearch acknowledged, not its
     "created" answers: a bulk request whose answer was lost (a timeout, a dropped connection) is sent again by
     the client, and the second answer says "updated" for what the first one created."""
     refused = []
     acknowledged: set[str] = set()
-    actions = _actions(documents(report.sources, gazetteer, options), report, strict, allow_incomplete_export,
-                       on_article)
+    actions = _actions(documents(report.sources, gazetteer, options=options), report, strict,
+                       allow_incomplete_export, on_article, taken_down, include_deleted)
     # Closed on any failure too, so the producer thread stops reading the sources.
     with contextlib.closing(prefetched(actions, depth=2 * BULK_CHUNK)) as ready:
         for ok, item in helpers.streaming_bulk(

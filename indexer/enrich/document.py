@@ -3,23 +3,44 @@ contract's mapping wants them."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 
 from dateline import schema
 
-from ..article import Article
+from ..article import MAX_ID_BYTES, Article, file_and_line
 from .entities import extract_entities
 from .gazetteer import ENTITY_KEYS, Gazetteer
 from .names import fold_quotes, normalise_name
+from .stories import Sketch
 
 
-def article_id(article: Article) -> str:
-    """A stable id: the given one if any, else a hash of the normalised body and the date (20 hex digits).
+def article_id(article: Article, root: str | None = None) -> str:
+    """The id an article keeps through corrections: the id the source gives, else its URL, else where it was
+    read from (path, and line for JSON Lines) relative to ``root``, the ``--source`` it was found under.
 
-    The same article read twice, from another path or on another machine, gets the same id.
+    A corrected file keeps its path, so re-adding it replaces its document. An id longer than Elasticsearch
+    allows becomes a hash of itself.
     """
-    if article.id:
-        return article.id
+    found = article.id or article.url or _relative(article.path, root)
+    return found if len(found.encode()) <= MAX_ID_BYTES else \
+        hashlib.blake2b(found.encode(), digest_size=20).hexdigest()
+
+
+def _relative(path: str, root: str | None) -> str:
+    """``path`` (``file`` or ``file:line``) relative to ``root`` (a folder, or the file itself), in / form."""
+    if root is None:
+        return path
+    file, line = file_and_line(path)
+    base = root if os.path.isdir(root) else os.path.dirname(root)
+    relative = os.path.relpath(file, base or os.curdir).replace(os.sep, "/")
+    return f"{relative}:{line}" if line else relative
+
+
+def body_hash(article: Article) -> str:
+    """A hash of the normalised body and the date (20 hex digits): the same text met twice, under another
+    path or from another format, has the same hash."""
     body = " ".join(fold_quotes(article.body).split())
     return hashlib.blake2b(f"{article.published}\n{body}".encode(), digest_size=10).hexdigest()
 
@@ -76,8 +97,11 @@ def _nest(fields: dict[str, object]) -> dict:
     return document
 
 
-def to_document(article: Article, gazetteer: Gazetteer, story: str) -> dict:
-    """The index document of an article (the fields of ``schema.MAPPINGS``), ``story`` its story key."""
+def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str | None = None,
+                starts: Sketch | None = None) -> dict:
+    """The index document of an article (the fields of ``schema.MAPPINGS``), ``story`` its story key, ``doc_id``
+    its id (by default ``article_id`` without a root). ``starts``: the sketch of the article when it is the
+    first of its story, stored so that articles added later can find the story."""
     city, country, dateline_places = _canonical_dateline(article, gazetteer)
     if article.entities is not None:
         entities = {key: _merge([_canonical(name, gazetteer) for name in article.entities.get(key, [])])
@@ -89,7 +113,7 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str) -> dict:
     entities["places"] = _merge(dateline_places, [_canonical(name, gazetteer) for name in article.places],
                                 entities["places"])
     return _nest({
-        schema.ID: article_id(article),
+        schema.ID: doc_id or article_id(article),
         schema.HEADLINE: article.headline,
         schema.LEDE: article.lede,
         schema.BODY: article.body,
@@ -108,4 +132,7 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str) -> dict:
         schema.PLACES: entities["places"],
         schema.PEOPLE: entities["people"],
         schema.STORY: story,
+        schema.BODY_HASH: body_hash(article),
+        schema.STORY_BANDS: [str(band) for band in starts.bands] if starts else None,
+        schema.STORY_SIGNATURE: base64.b64encode(starts.signature).decode() if starts else None,
     })

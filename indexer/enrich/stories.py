@@ -14,6 +14,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 _WORD = re.compile(r"\w+")
@@ -87,11 +88,39 @@ class _BandIndex:
             i = (i + 1) & mask
 
 
+@dataclass(frozen=True)
+class Sketch:
+    """What clustering needs of an article: its signature, band keys and day number (0 when undated)."""
+
+    signature: bytes
+    bands: list[int]
+    day: int
+
+
+def band_keys(sig: bytes) -> list[int]:
+    """A key per band of ROWS bins. A band with an empty bin has none: all short texts would share it."""
+    values = array("H", sig)
+    keys = []
+    for band in range(BANDS):
+        rows = values[band * ROWS:(band + 1) * ROWS]
+        if 0 not in rows:
+            keys.append(zlib.crc32(rows.tobytes(), band) % 0xFFFFFFFF + 1)
+    if not keys and any(values):  # a short text: only an identical one can be its duplicate
+        keys.append(zlib.crc32(sig, BANDS) % 0xFFFFFFFF + 1)
+    return keys
+
+
+def sketch(text: str, published: str | None = None) -> Sketch:
+    sig = signature(text)
+    return Sketch(sig, band_keys(sig), date.fromisoformat(published).toordinal() if published else 0)
+
+
 class StoryClusterer:
     """Streaming near-duplicate clustering: ``assign`` each article in turn and get its story key.
 
     Only the first article of each cluster is remembered (its id, 64-byte signature and ten band keys), so
-    memory grows with the number of distinct stories and stays near 30 MB at 100,000.
+    memory grows with the number of distinct stories and stays near 30 MB at 100,000. ``remember`` adds a
+    story already in the index, so that articles added later join it as they would have in one rebuild.
     """
 
     def __init__(self) -> None:
@@ -99,40 +128,40 @@ class StoryClusterer:
         self._days = array("i")  # day number of each cluster's first article (0 when undated)
         self._signatures = bytearray()  # each cluster's signature, 2 * BINS bytes apiece
         self._bands = _BandIndex()
+        self._known: set[str] = set()
 
-    @staticmethod
-    def _band_keys(sig: bytes) -> list[int]:
-        """A key per band of ROWS bins. A band with an empty bin has none: all short texts would share it."""
-        values = array("H", sig)
-        keys = []
-        for band in range(BANDS):
-            rows = values[band * ROWS:(band + 1) * ROWS]
-            if 0 not in rows:
-                keys.append(zlib.crc32(rows.tobytes(), band) % 0xFFFFFFFF + 1)
-        if not keys and any(values):  # a short text: only an identical one can be its duplicate
-            keys.append(zlib.crc32(sig, BANDS) % 0xFFFFFFFF + 1)
-        return keys
+    def prepare(self, sketches: list[Sketch]) -> None:
+        """Called with the sketches of the next articles before they are placed: the hook through which an
+        index-backed clusterer fetches the stories they may join, in one request."""
 
     def assign(self, article_id: str, text: str, published: str | None = None) -> str:
         """The story key of this article: the id of the first article met of which it is a near-duplicate
         published within STORY_DAYS of it, else its own id (it starts a new story)."""
-        sig = signature(text)
+        return self.place(article_id, sketch(text, published))
+
+    def place(self, article_id: str, found: Sketch) -> str:
+        """``assign`` for an article already sketched."""
         size = 2 * BINS
-        bands = self._band_keys(sig)
-        day = date.fromisoformat(published).toordinal() if published else 0
         best, best_score = None, THRESHOLD
-        for cluster in sorted({cluster for key in bands for cluster in self._bands.get(key)}):
-            if day and self._days[cluster] and abs(day - self._days[cluster]) > STORY_DAYS:
+        for cluster in sorted({cluster for key in found.bands for cluster in self._bands.get(key)}):
+            if found.day and self._days[cluster] and abs(found.day - self._days[cluster]) > STORY_DAYS:
                 continue
-            score = similarity(sig, self._signatures[cluster * size:(cluster + 1) * size])
+            score = similarity(found.signature, self._signatures[cluster * size:(cluster + 1) * size])
             if score > best_score or score == best_score and best is None:
                 best, best_score = cluster, score
         if best is not None:
             return self._keys[best]
-        cluster = len(self._keys)
-        self._keys.append(article_id)
-        self._days.append(day)
-        self._signatures += sig
-        for key in bands:
-            self._bands.add(key, cluster)
+        self.remember(article_id, found)
         return article_id
+
+    def remember(self, key: str, found: Sketch) -> None:
+        """Add the story ``key`` whose first article has the sketch ``found`` (once; later calls are ignored)."""
+        if key in self._known:
+            return
+        self._known.add(key)
+        cluster = len(self._keys)
+        self._keys.append(key)
+        self._days.append(found.day)
+        self._signatures += found.signature
+        for band in found.bands:
+            self._bands.add(band, cluster)

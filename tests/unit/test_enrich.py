@@ -1,16 +1,18 @@
 """Enrichment: entities, stable ids, story keys and the index document."""
 
 import dataclasses
+import json
 import re
 
 import pytest
 
 from dateline import schema
 from dateline.indexer.article import Article
-from dateline.indexer.enrich.document import article_id, to_document
+from dateline.indexer.enrich.document import article_id, body_hash, to_document
 from dateline.indexer.enrich.entities import extract_entities
 from dateline.indexer.enrich.gazetteer import GazetteerError, load_gazetteer
 from dateline.indexer.enrich.stories import StoryClusterer
+from dateline.indexer.pipeline import documents
 from dateline.indexer.readers import iter_articles
 from dateline.indexer.readers.jsonl import parse_record
 from dateline.indexer.readers.text import parse_text
@@ -114,26 +116,38 @@ def test_gazetteer_mistakes_are_named_by_line(tmp_path, line, message):
 
 # --- ids ----------------------------------------------------------------------------------------------------
 
-def test_ids_are_stable_and_independent_of_the_path(seeds):
-    first = article_id(seeds[0])
-    assert first == article_id(seeds[0]) == article_id(dataclasses.replace(seeds[0], path="other/place.txt"))
-    assert len(first) >= 16 and int(first, 16) >= 0
-    assert first != article_id(seeds[1])
-    assert first != article_id(dataclasses.replace(seeds[0], published="2023-02-02"))
-    assert article_id(dataclasses.replace(seeds[0], body=seeds[0].body.replace("'", "’"))) == first
+def test_an_id_is_the_given_id_else_the_url_else_the_path_relative_to_the_source(tmp_path):
+    record = {"id": "reuters-17", "url": "https://news.example/17", "body": "Text.", "published": "1987-03-03"}
+    assert article_id(parse_record(record, "d.jsonl:1")) == "reuters-17"
+    assert article_id(parse_record({**record, "id": None}, "d.jsonl:1")) == "https://news.example/17"
+    folder = tmp_path / "inbox"
+    (folder / "2024").mkdir(parents=True)
+    path = str(folder / "2024" / "a.txt")
+    article = parse_text(b" date 1987-03-03\nLONDON, March 3 - Oil rose.", path)
+    assert article_id(article, str(folder)) == "2024/a.txt"
+    assert article_id(article, path) == "a.txt"  # a file given as the source: its own name
+    lines = parse_record({"body": "Text.", "published": "1987-03-03"}, f"{folder}/2024/d.jsonl:12")
+    assert article_id(lines, str(folder)) == "2024/d.jsonl:12"
+    assert len(article_id(parse_record({**record, "id": None, "url": "https://x/" + "y" * 600}, "d:1"))) == 40
 
 
-def test_a_given_id_is_kept():
-    article = parse_record({"id": "reuters-17", "body": "Text.", "published": "1987-03-03"}, "d.jsonl:1")
-    assert article_id(article) == "reuters-17"
+def test_a_correction_keeps_its_id_and_changes_its_body_hash(seeds):
+    corrected = dataclasses.replace(seeds[0], body=seeds[0].body + " A correction.")
+    assert article_id(corrected, "seeds") == article_id(seeds[0], "seeds")
+    assert body_hash(corrected) != body_hash(seeds[0])
+    assert body_hash(dataclasses.replace(seeds[0], body=seeds[0].body.replace("'", "’"))) == body_hash(seeds[0])
+    assert body_hash(dataclasses.replace(seeds[0], published="2023-02-02")) != body_hash(seeds[0])
 
 
-def test_the_same_article_from_text_and_json_lines_is_one_document(seeds):
-    raw = (seeds[0].path and open(seeds[0].path, "rb").read())
-    again = parse_text(raw, "copy/000.txt")
-    as_record = parse_record({"body": raw.decode().split("2023-02-01 ", 1)[1], "published": "2023-02-01"},
-                             "d.jsonl:5")
-    assert article_id(again) == article_id(as_record) == article_id(seeds[0])
+def test_the_same_article_from_text_and_json_lines_is_one_document(seeds, tmp_path):
+    raw = open(seeds[0].path, "rb").read()
+    (tmp_path / "copy.txt").write_bytes(raw)
+    (tmp_path / "d.jsonl").write_text(json.dumps({"body": raw.decode().split("2023-02-01 ", 1)[1],
+                                                  "published": "2023-02-01"}) + "\n")
+    found = list(documents([seeds[0].path, str(tmp_path)]))
+    assert [(d.id, d.duplicate_of) for d in found] == [
+        ("000_176b7342f17675ed.txt", None), ("copy.txt", "000_176b7342f17675ed.txt"),
+        ("d.jsonl:1", "000_176b7342f17675ed.txt")]
 
 
 # --- story keys ---------------------------------------------------------------------------------------------
@@ -191,7 +205,8 @@ def test_document_has_exactly_the_schema_fields(seeds, gazetteer):
     assert leaves == {schema.ID, schema.HEADLINE, schema.LEDE, schema.BODY, schema.PUBLISHED,
                       schema.PUBLISHED_RULE, schema.CITY, schema.COUNTRY, schema.SOURCE, schema.URL,
                       schema.PATH, schema.ORGANIZATIONS, schema.PLACES, schema.PEOPLE, schema.STORY,
-                      schema.PUBLISHED_AT, schema.BYLINE, schema.TOPICS, schema.LANGUAGE}
+                      schema.PUBLISHED_AT, schema.BYLINE, schema.TOPICS, schema.LANGUAGE,
+                      schema.BODY_HASH, schema.STORY_BANDS, schema.STORY_SIGNATURE}
     assert document["dateline"] == {"city": "Baku", "country": "Azerbaijan"}
     assert (document["id"], document["story"], document["published"]) == (article_id(seeds[0]), "story-1",
                                                                            "2023-02-01")
