@@ -21,6 +21,7 @@ from dateline import schema
 
 UPSERT, DELETE = "upsert", "delete"
 JOURNAL_DAYS = 1
+WRITE_TIMEOUT = 120  # creating an index or refreshing takes longer than a search on a busy node
 
 
 def now() -> str:
@@ -32,7 +33,8 @@ def _ensure(client: Elasticsearch, index: str, mappings: dict) -> None:
         return
     try:
         client.indices.create(index=index, mappings=mappings,
-                              settings={"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}})
+                              settings={"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
+                              request_timeout=WRITE_TIMEOUT)
     except es_exc.RequestError as exc:
         if exc.error != "resource_already_exists_exception":  # another process created it first: fine
             raise
@@ -56,21 +58,22 @@ def take_down(client: Elasticsearch, alias: str, ids: Iterable[str]) -> None:
     _ensure(client, index, schema.TAKEDOWN_MAPPINGS)
     at = now()
     helpers.bulk(client, ({"_index": index, "_id": i, "_source": {schema.TAKEDOWN_ID: i, schema.TAKEN_DOWN: at}}
-                          for i in ids), refresh="true")
+                          for i in ids), refresh="true", request_timeout=WRITE_TIMEOUT)
 
 
 def restore(client: Elasticsearch, alias: str, ids: Iterable[str]) -> None:
     """Forget the takedowns of ``ids`` (brought back with ``--include-deleted``)."""
     index = schema.takedowns_index(alias)
     helpers.bulk(client, ({"_op_type": "delete", "_index": index, "_id": i} for i in ids), refresh="true",
-                 raise_on_error=False)
+                 raise_on_error=False, request_timeout=WRITE_TIMEOUT)
 
 
 def journal(client: Elasticsearch, alias: str, op: str, ids: list[str], index: str) -> None:
     """Record that ``op`` was applied to ``ids`` in ``index`` (after it was: a replay reads them from there)."""
     name = schema.journal_index(alias)
     _ensure(client, name, schema.JOURNAL_MAPPINGS)
-    client.index(index=name, document={"at": now(), "op": op, "ids": ids, "index": index}, refresh="true")
+    client.index(index=name, document={"at": now(), "op": op, "ids": ids, "index": index}, refresh="true",
+                 request_timeout=WRITE_TIMEOUT)
 
 
 def journal_since(client: Elasticsearch, alias: str, since: str) -> list[dict]:
@@ -112,7 +115,7 @@ def replay(client: Elasticsearch, entries: list[dict], index: str) -> int:
             except es_exc.NotFoundError:  # that index is gone; nothing to copy from it
                 continue
             actions = [{"_index": index, "_id": hit["_id"], "_source": hit["_source"]} for hit in found]
-        for ok, item in helpers.streaming_bulk(client, actions, raise_on_error=False):
+        for ok, item in helpers.streaming_bulk(client, actions, raise_on_error=False, request_timeout=WRITE_TIMEOUT):
             result = next(iter(item.values()))
             change += {"created": 1, "deleted": -1}.get(result.get("result"), 0) if ok else 0
     return change

@@ -150,7 +150,7 @@ def _catch_up(client: Elasticsearch, alias: str, written: str, since: str) -> No
     current = _served(client, alias)
     if current != written:
         records.replay(client, records.journal_since(client, alias, since), current)
-        client.indices.refresh(index=current)
+        client.indices.refresh(index=current, request_timeout=BULK_TIMEOUT)
 
 
 def add(client: Elasticsearch, alias: str, sources: list[str], *, root: str | None = None,
@@ -191,10 +191,10 @@ def remove(client: Elasticsearch, alias: str, ids: list[str], *, takedown: bool)
         records.take_down(client, alias, ids)
     found: dict[str, bool] = {}
     for ok, item in helpers.streaming_bulk(client, ({"_op_type": "delete", "_index": index, "_id": i} for i in ids),
-                                           raise_on_error=False):
+                                           raise_on_error=False, request_timeout=BULK_TIMEOUT):
         result = item["delete"]
         found[result["_id"]] = ok and result.get("result") == "deleted"
     records.journal(client, alias, records.DELETE, ids, index)
-    client.indices.refresh(index=index)
+    client.indices.refresh(index=index, request_timeout=BULK_TIMEOUT)
     _catch_up(client, alias, index, since)
     return found

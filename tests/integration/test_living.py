@@ -1,0 +1,262 @@
+"""The living archive against a real node: add, corrections, takedowns, stories across batches, writes during a
+rebuild, watching a folder, and faults (concurrent adds, a killed add, Elasticsearch down)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from bench import corpora
+from dateline import schema
+from dateline.indexer import records
+from dateline.indexer.rebuild import live_index, rebuild, versions
+from dateline.indexer.update import add, remove
+
+from .test_cli import DATELINE, run
+
+ARTICLE = " date 2024-05-0{day}\nBAKU, May {day} - {text}\n"
+
+
+def _write(folder: Path, name: str, text: str, day: int = 1) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ARTICLE.format(day=day, text=text))
+    return path
+
+
+def _ids(es, alias: str, **query) -> set[str]:
+    """What a search finds now (add and delete refresh before they return; no refresh here)."""
+    result = es.search(index=alias, query=query or {"match_all": {}}, size=10000, _source=False)
+    return {hit["_id"] for hit in result["hits"]["hits"]}
+
+
+@pytest.fixture
+def cli(index_names, es_settings):
+    return lambda *args, **kw: run(*args, alias=index_names, es_url=es_settings.es_urls[0], **kw)
+
+
+@pytest.fixture
+def archive(tmp_path, cli, seeds_dir):
+    """A served index built from the seeds, and an empty inbox folder."""
+    assert cli("index", "rebuild", "--source", str(seeds_dir)).returncode == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    return inbox
+
+
+def test_add_is_searchable_on_return_and_reports_skips(es, index_names, archive, cli):
+    _write(archive, "2024/quarry.txt", "The Gizilbulagh quarry reopened on Monday after repairs.")
+    (archive / "broken.txt").write_bytes(b"\x00\x01binary")
+    result = cli("index", "add", "--source", str(archive))
+    assert result.returncode == 0, result.stderr
+    assert "Added 1 and replaced 0 articles" in result.stdout
+    assert "Skipped 1:" in result.stdout and "broken.txt" in result.stdout
+    assert _ids(es, index_names, match={schema.BODY: "quarry reopened"}) == {"2024/quarry.txt"}
+    assert len(versions(es, index_names)) == 1  # no new index
+
+
+def test_a_corrected_file_replaces_its_document_and_is_marked_revised(es, index_names, archive, cli):
+    path = _write(archive, "quarry.txt", "The quarry reopened on Monday after repairs.")
+    assert cli("index", "add", "--source", str(archive)).returncode == 0
+    assert es.get(index=index_names, id="quarry.txt")["_source"].get(schema.REVISED) is None
+    path.write_text(path.read_text().replace("Monday", "Tuesday"))
+    result = cli("index", "add", "--source", str(archive))
+    assert "Added 0 and replaced 1 articles" in result.stdout, result.stdout
+    assert _ids(es, index_names, match={schema.BODY: "monday"}) == set()
+    assert _ids(es, index_names, match={schema.BODY: "tuesday"}) == {"quarry.txt"}
+    assert es.get(index=index_names, id="quarry.txt")["_source"][schema.REVISED]
+    again = cli("index", "add", "--source", str(archive))
+    assert "Added 0 and replaced 0 articles" in again.stdout and "(1 unchanged" in again.stdout
+
+
+def test_the_same_text_under_another_path_is_one_document(es, index_names, archive, cli):
+    text = "The orchard cooperative shipped its first apples to Tbilisi."
+    _write(archive, "a.txt", text)
+    _write(archive, "copy/b.txt", text)
+    result = cli("index", "add", "--source", str(archive))
+    assert "Added 1 " in result.stdout and "duplicate: copy/b.txt has the text of a.txt" in result.stdout
+    assert _ids(es, index_names, match={schema.BODY: "orchard"}) == {"a.txt"}
+
+
+def test_delete_takes_down_reports_unknown_ids_and_survives_rebuilds(es, index_names, archive, cli, seeds_dir):
+    path = _write(archive, "retracted.txt", "A retracted report about the tunnel collapse.")
+    _write(archive, "kept.txt", "A report about the tunnel that stays.", day=2)
+    assert cli("index", "add", "--source", str(archive)).returncode == 0
+    result = cli("index", "delete", "--source", str(path), "no-such-id")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["not in the index (takedown recorded): no-such-id",
+                                          "taken down: retracted.txt"]
+    assert _ids(es, index_names, match={schema.BODY: "tunnel"}) == {"kept.txt"}
+    assert records.is_taken_down(es, index_names, "retracted.txt")
+    # A rebuild from the old folder leaves it out, and an add does not bring it back either...
+    rebuilt = cli("index", "rebuild", "--source", str(archive))
+    assert "Left out 1 taken-down articles" in rebuilt.stdout, rebuilt.stdout
+    assert _ids(es, index_names, match={schema.BODY: "tunnel"}) == {"kept.txt"}
+    assert "taken down, not added: retracted.txt" in cli("index", "add", "--source", str(archive)).stdout
+    # ...unless asked to.
+    assert cli("index", "rebuild", "--source", str(archive), "--include-deleted").returncode == 0
+    assert _ids(es, index_names, match={schema.BODY: "tunnel"}) == {"kept.txt", "retracted.txt"}
+    assert not records.is_taken_down(es, index_names, "retracted.txt")
+
+
+def _reuters_batches(folder: Path, count: int, batches: int) -> list[Path]:
+    """The first ``count`` Reuters articles (read from shared/data) as ``batches`` JSON Lines files, in order."""
+    folder.mkdir()
+    records_ = [r for _, r in zip(range(count), corpora.reuters(), strict=False)]
+    size = -(-len(records_) // batches)
+    paths = []
+    for n in range(batches):
+        path = folder / f"batch-{n:02d}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records_[n * size:(n + 1) * size]))
+        paths.append(path)
+    return paths
+
+
+def _partition(es, index: str) -> dict[str, frozenset[str]]:
+    """Each article → the set of articles in its story."""
+    stories = defaultdict(set)
+    for hit in es.search(index=index, size=10000, _source=[schema.STORY])["hits"]["hits"]:
+        stories[hit["_source"][schema.STORY]].add(hit["_id"])
+    return {doc: frozenset(members) for members in stories.values() for doc in members}
+
+
+@pytest.mark.skipif(not corpora.DATA.joinpath(corpora.REUTERS).is_dir(), reason="shared/data not present")
+def test_ten_batches_give_the_story_partition_of_one_rebuild(es, index_names, tmp_path):
+    batches = _reuters_batches(tmp_path / "reuters", 3000, 10)
+    whole = rebuild(es, f"{index_names}-whole", [str(tmp_path / "reuters")], keep=0)
+    rebuild(es, index_names, [str(batches[0])], keep=0)
+    for batch in batches[1:]:
+        add(es, index_names, [str(batch)])
+    one, incremental = _partition(es, whole.index), _partition(es, live_index(es, index_names))
+    assert len(one) == len(incremental) > 2900
+    assert sum(1 for doc in one if one[doc] != incremental.get(doc)) <= 0.01 * len(one)
+    assert sum(1 for members in set(one.values()) if len(members) > 1) > 20  # there were stories to find
+
+
+def _wait_for_new_version(es, alias: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(not v.complete for v in versions(es, alias)):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the rebuild never created its index")
+
+
+@pytest.mark.skipif(not corpora.DATA.joinpath(corpora.REUTERS).is_dir(), reason="shared/data not present")
+def test_adds_and_deletes_during_a_rebuild_reach_the_new_index(es, index_names, tmp_path, archive, cli,
+                                                                es_settings):
+    _reuters_batches(tmp_path / "reuters", 3000, 1)
+    _write(archive, "doomed.txt", "An article about the vineyard to be taken down.")
+    assert cli("index", "add", "--source", str(archive)).returncode == 0
+    (archive / "doomed.txt").unlink()
+    _write(archive, "fresh.txt", "The vineyard harvest began early this year.")
+    env = {**os.environ, "DATELINE_ALIAS": index_names, "ES_URL": es_settings.es_urls[0]}
+    building = subprocess.Popen([DATELINE, "index", "rebuild", "--source", str(tmp_path / "reuters"),
+                                 "--source", str(Path(__file__).parents[2] / "seeds")], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for_new_version(es, index_names)
+    assert cli("index", "add", "--source", str(archive)).returncode == 0
+    assert cli("index", "delete", "doomed.txt").returncode == 0
+    out, err = building.communicate(timeout=300)
+    assert building.returncode == 0, err
+    assert not any(not v.complete for v in versions(es, index_names)), out  # the rebuild finished after them
+    assert _ids(es, index_names, match={schema.BODY: "vineyard"}) == {"fresh.txt"}
+    assert len(_ids(es, index_names)) > 2900
+
+
+def _watch(folder: Path, alias: str, es_url: str, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "DATELINE_ALIAS": alias, "ES_URL": es_url, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([DATELINE, "index", "watch", "--source", str(folder), "--interval", "0.3", *extra],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _until(check, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_watch_follows_a_folder_and_resumes_from_its_checkpoint(es, index_names, archive, es_settings):
+    _write(archive, "one.txt", "The quarry near Gizilbulagh reopened.")
+    watcher = _watch(archive, index_names, es_settings.es_urls[0])
+    _until(lambda: "one.txt" in _ids(es, index_names))
+    _write(archive, "two.txt", "The tunnel under the pass was finished.", day=2)
+    path = archive / "one.txt"
+    path.write_text(path.read_text().replace("reopened", "shuttered"))
+    _until(lambda: _ids(es, index_names, match={schema.BODY: "shuttered"}) == {"one.txt"} and "two.txt" in
+           _ids(es, index_names))
+    (archive / "two.txt").unlink()
+    _until(lambda: "two.txt" not in _ids(es, index_names))
+    watcher.send_signal(signal.SIGTERM)
+    out, err = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0, err
+    changes = [line.split(" ", 1)[1] for line in out.splitlines()[1:-1]]
+    assert changes == ["added one.txt (1 articles)", "added two.txt (1 articles)",
+                       "replaced one.txt (1 articles)", "removed two.txt (1 articles)"] or \
+        changes == ["added one.txt (1 articles)", "replaced one.txt (1 articles)", "added two.txt (1 articles)",
+                    "removed two.txt (1 articles)"], out
+    assert out.splitlines()[-1].endswith("stopped")
+    # A restart adds nothing again.
+    watcher = _watch(archive, index_names, es_settings.es_urls[0])
+    time.sleep(2)
+    watcher.send_signal(signal.SIGINT)
+    out, _ = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0 and len(out.splitlines()) == 2, out
+
+
+def test_watch_refuses_a_mass_delete_unless_allowed(es, index_names, archive, es_settings):
+    for n in range(12):
+        _write(archive, f"a{n:02d}.txt", f"Report number {n} about the orchard and its {n} trees.")
+    watcher = _watch(archive, index_names, es_settings.es_urls[0])
+    _until(lambda: len(_ids(es, index_names, match={schema.BODY: "orchard"})) == 12)
+    for n in range(12):
+        (archive / f"a{n:02d}.txt").unlink()
+    time.sleep(2)
+    watcher.send_signal(signal.SIGTERM)
+    out, _ = watcher.communicate(timeout=60)
+    assert "refused: 12 of 12 files vanished at once" in out
+    assert len(_ids(es, index_names, match={schema.BODY: "orchard"})) == 12
+    watcher = _watch(archive, index_names, es_settings.es_urls[0], "--allow-mass-delete")
+    _until(lambda: not _ids(es, index_names, match={schema.BODY: "orchard"}))
+    watcher.send_signal(signal.SIGTERM)
+    assert "removed a11.txt" in watcher.communicate(timeout=60)[0]
+
+
+def test_two_adds_at_once_and_a_killed_add_leave_no_duplicates(es, index_names, archive, es_settings, cli):
+    for n in range(2000):
+        _write(archive, f"d{n // 200}/r{n:03d}.txt", f"Wire report {n}: the harvest of field {n} came in "
+                                                     f"at {n * 7} tonnes, officials in district {n} said.")
+    env = {**os.environ, "DATELINE_ALIAS": index_names, "ES_URL": es_settings.es_urls[0]}
+    both = [subprocess.Popen([DATELINE, "index", "add", "--source", str(archive)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for process in both:
+        assert process.wait(timeout=300) == 0, process.stderr.read()
+    assert len(_ids(es, index_names, match={schema.BODY: "harvest"})) == 2000
+    remove(es, index_names, sorted(_ids(es, index_names, match={schema.BODY: "harvest"})), takedown=False)
+    killed = subprocess.Popen([DATELINE, "index", "add", "--source", str(archive)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _until(lambda: _ids(es, index_names, match={schema.BODY: "harvest"}), timeout=120)
+    killed.kill()
+    killed.wait()
+    assert len(_ids(es, index_names, match={schema.BODY: "harvest"})) < 2000
+    rerun = cli("index", "add", "--source", str(archive), timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(_ids(es, index_names, match={schema.BODY: "harvest"})) == 2000
+
+
+def test_elasticsearch_down_exits_3_and_records_nothing(archive, index_names):
+    _write(archive, "one.txt", "The quarry reopened.")
+    for command in (["add", "--source", str(archive)], ["delete", "one.txt"],
+                    ["watch", "--source", str(archive)]):
+        result = run("index", *command, alias=index_names, es_url="http://127.0.0.1:9")
+        assert result.returncode == 3, (command, result.stderr)
+        assert "cannot reach Elasticsearch" in result.stderr
+    assert not list(archive.glob(".dateline-watch*"))
