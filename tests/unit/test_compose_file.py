@@ -43,3 +43,12 @@ def test_the_indexer_reads_the_folder_articles_dir_names_read_only(articles_dir,
     assert (volume["type"], volume["source"], volume["target"], volume["read_only"]) == (
         "bind", mounted, "/articles", True)
     assert indexer["command"][-2:] == ["--source", "/articles"]
+
+
+def test_the_watcher_follows_a_mounted_folder_once_the_index_exists():
+    result = _compose_config("--format", "json")
+    assert result.returncode == 0, result.stderr
+    watcher = json.loads(result.stdout)["services"]["watcher"]
+    assert watcher["command"][:3] == ["dateline", "index", "watch"]
+    assert watcher["volumes"][0]["target"] == "/inbox" == watcher["command"][watcher["command"].index("--source") + 1]
+    assert watcher["depends_on"]["indexer"]["condition"] == "service_completed_successfully"
