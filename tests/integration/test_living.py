@@ -174,10 +174,22 @@ def test_adds_and_deletes_during_a_rebuild_reach_the_new_index(es, index_names, 
     assert len(_ids(es, index_names)) > 2900
 
 
-def _watch(folder: Path, alias: str, es_url: str, *extra: str) -> subprocess.Popen:
-    env = {**os.environ, "DATELINE_ALIAS": alias, "ES_URL": es_url, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([DATELINE, "index", "watch", "--source", str(folder), "--interval", "0.3", *extra],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+@pytest.fixture
+def start_watch(index_names, es_settings):
+    """Start ``dateline index watch`` on a folder; any watcher a failed test left running is killed after it."""
+    started = []
+
+    def start(folder: Path, *extra: str) -> subprocess.Popen:
+        env = {**os.environ, "DATELINE_ALIAS": index_names, "ES_URL": es_settings.es_urls[0], "PYTHONUNBUFFERED": "1"}
+        started.append(subprocess.Popen([DATELINE, "index", "watch", "--source", str(folder), "--interval", "0.3",
+                                         *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        return started[-1]
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def _until(check, timeout: float = 60) -> None:
@@ -187,9 +199,9 @@ def _until(check, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
-def test_watch_follows_a_folder_and_resumes_from_its_checkpoint(es, index_names, archive, es_settings):
+def test_watch_follows_a_folder_and_resumes_from_its_checkpoint(es, index_names, archive, start_watch):
     _write(archive, "one.txt", "The quarry near Gizilbulagh reopened.")
-    watcher = _watch(archive, index_names, es_settings.es_urls[0])
+    watcher = start_watch(archive)
     _until(lambda: "one.txt" in _ids(es, index_names))
     _write(archive, "two.txt", "The tunnel under the pass was finished.", day=2)
     path = archive / "one.txt"
@@ -208,17 +220,17 @@ def test_watch_follows_a_folder_and_resumes_from_its_checkpoint(es, index_names,
                     "removed two.txt (1 articles)"], out
     assert out.splitlines()[-1].endswith("stopped")
     # A restart adds nothing again.
-    watcher = _watch(archive, index_names, es_settings.es_urls[0])
+    watcher = start_watch(archive)
     time.sleep(2)
     watcher.send_signal(signal.SIGINT)
     out, _ = watcher.communicate(timeout=60)
     assert watcher.returncode == 0 and len(out.splitlines()) == 2, out
 
 
-def test_watch_refuses_a_mass_delete_unless_allowed(es, index_names, archive, es_settings):
+def test_watch_refuses_a_mass_delete_unless_allowed(es, index_names, archive, start_watch):
     for n in range(12):
         _write(archive, f"a{n:02d}.txt", f"Report number {n} about the orchard and its {n} trees.")
-    watcher = _watch(archive, index_names, es_settings.es_urls[0])
+    watcher = start_watch(archive)
     _until(lambda: len(_ids(es, index_names, match={schema.BODY: "orchard"})) == 12)
     for n in range(12):
         (archive / f"a{n:02d}.txt").unlink()
@@ -227,7 +239,7 @@ def test_watch_refuses_a_mass_delete_unless_allowed(es, index_names, archive, es
     out, _ = watcher.communicate(timeout=60)
     assert "refused: 12 of 12 files vanished at once" in out
     assert len(_ids(es, index_names, match={schema.BODY: "orchard"})) == 12
-    watcher = _watch(archive, index_names, es_settings.es_urls[0], "--allow-mass-delete")
+    watcher = start_watch(archive, "--allow-mass-delete")
     _until(lambda: not _ids(es, index_names, match={schema.BODY: "orchard"}))
     watcher.send_signal(signal.SIGTERM)
     assert "removed a11.txt" in watcher.communicate(timeout=60)[0]
