@@ -49,10 +49,6 @@ def takedowns(client: Elasticsearch, alias: str) -> set[str]:
                                                _source=False)}
 
 
-def is_taken_down(client: Elasticsearch, alias: str, doc_id: str) -> bool:
-    return bool(client.exists(index=schema.takedowns_index(alias), id=doc_id))
-
-
 def take_down(client: Elasticsearch, alias: str, ids: Iterable[str]) -> None:
     index = schema.takedowns_index(alias)
     _ensure(client, index, schema.TAKEDOWN_MAPPINGS)

@@ -1,7 +1,7 @@
 """The Flask application factory: one Elasticsearch client per app, error handling, security headers.
 
-Errors never show a stack trace. A bad parameter is a 400 naming it, an unknown article a 404, and an
-Elasticsearch that is down, too slow or without the index a 503 with a plain message. The client is created
+Errors never show a stack trace. A bad parameter is a 400 naming it, an unknown article a 404 (a taken-down
+one 410 Gone), and an Elasticsearch that is down, too slow or without the index a 503 with a plain message. The client is created
 once and reconnects by itself, so the service answers again as soon as Elasticsearch does.
 """
 
@@ -35,8 +35,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Something went wrong",
-          503: "Search is unavailable"}
+TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 410: "Gone",
+          500: "Something went wrong", 503: "Search is unavailable"}
 
 
 def create_app(settings: config.Settings | None = None, client=None) -> Flask:

@@ -222,7 +222,8 @@ def _chain(first: str, rest):
 
 
 def _find_article(article_id: str) -> dict:
-    """The stored document of an article; 404 if there is none."""
+    """The stored document of an article; 410 Gone if it was taken down (``dateline index delete``), else 404
+    if there is none."""
     if len(article_id) <= MAX_ID_LENGTH:
         answer = _es().search(
             index=_alias(),
@@ -233,6 +234,8 @@ def _find_article(article_id: str) -> dict:
         hits = answer.get("hits", {}).get("hits", [])
         if hits:
             return hits[0]["_source"]
+        if _es().exists(index=schema.takedowns_index(_alias()), id=article_id):
+            abort(410, description="This article was taken down from the archive.")
     abort(404, description="There is no article with this id in the archive.")
 
 

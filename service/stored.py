@@ -41,6 +41,7 @@ class StoredArticle:
     byline: str | None = None
     language: str | None = None
     topics: list[str] = field(default_factory=list)
+    revised: str | None = None  # when a corrected text replaced it
     city: str | None = None
     country: str | None = None
     source: str | None = None
@@ -64,6 +65,7 @@ class StoredArticle:
             byline=source.get(schema.BYLINE),
             language=source.get(schema.LANGUAGE),
             topics=source.get(schema.TOPICS) or [],
+            revised=source.get(schema.REVISED),
             city=field_value(source, schema.CITY),
             country=field_value(source, schema.COUNTRY),
             source=source.get(schema.SOURCE),

@@ -179,6 +179,7 @@ def article_view(source: dict, related_answer: dict, article_url: Callable[[str]
         "body": article.body or "",
         "paragraphs": article.paragraphs,
         "published": article.published,
+        "revised": article.revised,
         "dateline": article.dateline,
         "source": article.source,
         "original_url": article.url,

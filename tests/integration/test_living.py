@@ -15,7 +15,6 @@ import pytest
 
 from bench import corpora
 from dateline import schema
-from dateline.indexer import records
 from dateline.indexer.rebuild import live_index, rebuild, versions
 from dateline.indexer.update import add, remove
 
@@ -62,7 +61,14 @@ def test_add_is_searchable_on_return_and_reports_skips(es, index_names, archive,
     assert len(versions(es, index_names)) == 1  # no new index
 
 
-def test_a_corrected_file_replaces_its_document_and_is_marked_revised(es, index_names, archive, cli):
+@pytest.fixture
+def web(test_settings):
+    from dateline.service.app import create_app
+
+    return create_app(test_settings).test_client()
+
+
+def test_a_corrected_file_replaces_its_document_and_is_marked_revised(es, index_names, archive, cli, web):
     path = _write(archive, "quarry.txt", "The quarry reopened on Monday after repairs.")
     assert cli("index", "add", "--source", str(archive)).returncode == 0
     assert es.get(index=index_names, id="quarry.txt")["_source"].get(schema.REVISED) is None
@@ -71,7 +77,10 @@ def test_a_corrected_file_replaces_its_document_and_is_marked_revised(es, index_
     assert "Added 0 and replaced 1 articles" in result.stdout, result.stdout
     assert _ids(es, index_names, match={schema.BODY: "monday"}) == set()
     assert _ids(es, index_names, match={schema.BODY: "tuesday"}) == {"quarry.txt"}
-    assert es.get(index=index_names, id="quarry.txt")["_source"][schema.REVISED]
+    revised = es.get(index=index_names, id="quarry.txt")["_source"][schema.REVISED]
+    assert web.get("/api/articles/quarry.txt").json["revised"] == revised  # the same page, now revised
+    page = web.get("/articles/quarry.txt").get_data(as_text=True)
+    assert "Tuesday" in page and f'revised <time datetime="{revised}">' in page
     again = cli("index", "add", "--source", str(archive))
     assert "Added 0 and replaced 0 articles" in again.stdout and "(1 unchanged" in again.stdout
 
@@ -85,7 +94,7 @@ def test_the_same_text_under_another_path_is_one_document(es, index_names, archi
     assert _ids(es, index_names, match={schema.BODY: "orchard"}) == {"a.txt"}
 
 
-def test_delete_takes_down_reports_unknown_ids_and_survives_rebuilds(es, index_names, archive, cli, seeds_dir):
+def test_delete_takes_down_reports_unknown_ids_and_survives_rebuilds(es, index_names, archive, cli, web):
     path = _write(archive, "retracted.txt", "A retracted report about the tunnel collapse.")
     _write(archive, "kept.txt", "A report about the tunnel that stays.", day=2)
     assert cli("index", "add", "--source", str(archive)).returncode == 0
@@ -94,7 +103,11 @@ def test_delete_takes_down_reports_unknown_ids_and_survives_rebuilds(es, index_n
     assert result.stdout.splitlines() == ["not in the index (takedown recorded): no-such-id",
                                           "taken down: retracted.txt"]
     assert _ids(es, index_names, match={schema.BODY: "tunnel"}) == {"kept.txt"}
-    assert records.is_taken_down(es, index_names, "retracted.txt")
+    assert es.exists(index=schema.takedowns_index(index_names), id="retracted.txt")
+    page, api = web.get("/articles/retracted.txt"), web.get("/api/articles/retracted.txt")
+    assert (page.status_code, api.status_code) == (410, 410)
+    assert "taken down" in page.get_data(as_text=True) and "taken down" in api.json["error"]["message"]
+    assert web.get("/articles/never-was.txt").status_code == 404
     # A rebuild from the old folder leaves it out, and an add does not bring it back either...
     rebuilt = cli("index", "rebuild", "--source", str(archive))
     assert "Left out 1 taken-down articles" in rebuilt.stdout, rebuilt.stdout
@@ -103,18 +116,18 @@ def test_delete_takes_down_reports_unknown_ids_and_survives_rebuilds(es, index_n
     # ...unless asked to.
     assert cli("index", "rebuild", "--source", str(archive), "--include-deleted").returncode == 0
     assert _ids(es, index_names, match={schema.BODY: "tunnel"}) == {"kept.txt", "retracted.txt"}
-    assert not records.is_taken_down(es, index_names, "retracted.txt")
+    assert not es.exists(index=schema.takedowns_index(index_names), id="retracted.txt")
 
 
 def _reuters_batches(folder: Path, count: int, batches: int) -> list[Path]:
     """The first ``count`` Reuters articles (read from shared/data) as ``batches`` JSON Lines files, in order."""
     folder.mkdir()
-    records_ = [r for _, r in zip(range(count), corpora.reuters(), strict=False)]
-    size = -(-len(records_) // batches)
+    chosen = [r for _, r in zip(range(count), corpora.reuters(), strict=False)]
+    size = -(-len(chosen) // batches)
     paths = []
     for n in range(batches):
         path = folder / f"batch-{n:02d}.jsonl"
-        path.write_text("".join(json.dumps(r) + "\n" for r in records_[n * size:(n + 1) * size]))
+        path.write_text("".join(json.dumps(r) + "\n" for r in chosen[n * size:(n + 1) * size]))
         paths.append(path)
     return paths
 
@@ -267,7 +280,7 @@ def test_two_adds_at_once_and_a_killed_add_leave_no_duplicates(es, index_names, 
     assert len(_ids(es, index_names, match={schema.BODY: "harvest"})) == 2000
 
 
-def test_elasticsearch_down_exits_3_and_records_nothing(archive, index_names):
+def test_elasticsearch_down_exits_3_and_chosennothing(archive, index_names):
     _write(archive, "one.txt", "The quarry reopened.")
     for command in (["add", "--source", str(archive)], ["delete", "one.txt"],
                     ["watch", "--source", str(archive)]):
