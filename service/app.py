@@ -1,8 +1,9 @@
 """The Flask application factory: one Elasticsearch client per app, error handling, security headers.
 
 Errors never show a stack trace. A bad parameter is a 400 naming it, an unknown article a 404 (a taken-down
-one 410 Gone), and an Elasticsearch that is down, too slow or without the index a 503 with a plain message. The client is created
-once and reconnects by itself, so the service answers again as soon as Elasticsearch does.
+one 410 Gone), and an Elasticsearch that is down, too slow or without the index a 503 with a plain message.
+The client is created once and reconnects by itself, so the service answers again as soon as Elasticsearch
+does.
 """
 
 from __future__ import annotations
