@@ -144,6 +144,15 @@ def _served(client: Elasticsearch, alias: str) -> str:
     return index
 
 
+def _check_contract(client: Elasticsearch, index: str) -> None:
+    """An index built before the fields of the living archive refuses its documents: say what to do."""
+    properties = client.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
+    missing = sorted(set(schema.MAPPINGS["properties"]) - set(properties))
+    if missing:
+        raise RebuildError(f"{index} was built with an older index contract (no {', '.join(missing)}); "
+                           "run `dateline index rebuild` once to move it to the current one")
+
+
 def _catch_up(client: Elasticsearch, alias: str, written: str, since: str) -> None:
     """When a rebuild moved the alias while we wrote into the old index, copy our writes over (the rebuild
     replays the journal too; whichever comes last, the new index gets them)."""
@@ -160,6 +169,7 @@ def add(client: Elasticsearch, alias: str, sources: list[str], *, root: str | No
     made relative to ``root`` when given (``watch`` adds single files of its folder), else to each source."""
     started, since = time.monotonic(), records.now()
     index = _served(client, alias)
+    _check_contract(client, index)
     report = AddReport(alias=alias, index=index, sources=[str(s) for s in sources])
     gazetteer = _operator_file(load_gazetteer)
     taken_down = records.takedowns(client, alias)

@@ -288,3 +288,16 @@ def test_elasticsearch_down_exits_3_and_chosennothing(archive, index_names):
         assert result.returncode == 3, (command, result.stderr)
         assert "cannot reach Elasticsearch" in result.stderr
     assert not list(archive.glob(".dateline-watch*"))
+
+
+def test_adding_to_an_index_of_an_older_contract_says_to_rebuild(es, index_names, tmp_path, cli):
+    old = {key: value for key, value in schema.MAPPINGS["properties"].items()
+           if key not in (schema.BODY_HASH, schema.REVISED, schema.STORY_BANDS, schema.STORY_SIGNATURE)}
+    name = f"{index_names}-old"
+    es.indices.create(index=name, mappings={**schema.MAPPINGS, "properties": old}, aliases={index_names: {}},
+                      settings=schema.index_body()["settings"])
+    _write(tmp_path, "a.txt", "The quarry reopened.")
+    result = cli("index", "add", "--source", str(tmp_path / "a.txt"))
+    assert result.returncode == 1
+    assert "older index contract (no body_hash, revised, story_bands, story_signature)" in result.stderr
+    assert "dateline index rebuild" in result.stderr
