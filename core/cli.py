@@ -383,9 +383,11 @@ def add(settings: config.Settings, sources, format_name, csv_columns, include_de
 @click.argument("ids", nargs=-1)
 @click.option("--source", "sources", multiple=True, type=click.Path(exists=True, path_type=str),
               help="Take down the articles of these files (the ids they would get). Repeatable.")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=str),
+              help="The folder the files were added from, whose paths their ids are [default: each --source].")
 @click.pass_obj
 @_talks_to_elasticsearch
-def delete(settings: config.Settings, ids, sources) -> None:
+def delete(settings: config.Settings, ids, sources, root) -> None:
     """Take articles down: remove them from the index and record the takedown.
 
     Their article pages then answer 410 Gone, and rebuilds leave them out unless --include-deleted. An id the
@@ -394,11 +396,11 @@ def delete(settings: config.Settings, ids, sources) -> None:
     \b
     Examples:
       dateline index delete reuters-17 reuters-18
-      dateline index delete --source inbox/2024-05-01/retracted.txt
+      dateline index delete --source inbox/2024-05-01/retracted.txt --root inbox/
     """
     from dateline.indexer.update import ids_of, remove
 
-    wanted = list(dict.fromkeys([*ids, *ids_of(sources)]))
+    wanted = list(dict.fromkeys([*ids, *ids_of(sources, root)]))
     if not wanted:
         raise click.UsageError("name at least one ID or --source")
     for doc_id, found in remove(connect(settings), settings.alias, wanted, takedown=True).items():

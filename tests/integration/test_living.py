@@ -95,16 +95,16 @@ def test_the_same_text_under_another_path_is_one_document(es, index_names, archi
 
 
 def test_delete_takes_down_reports_unknown_ids_and_survives_rebuilds(es, index_names, archive, cli, web):
-    path = _write(archive, "retracted.txt", "A retracted report about the tunnel collapse.")
+    path = _write(archive, "2024/retracted.txt", "A retracted report about the tunnel collapse.")
     _write(archive, "kept.txt", "A report about the tunnel that stays.", day=2)
     assert cli("index", "add", "--source", str(archive)).returncode == 0
-    result = cli("index", "delete", "--source", str(path), "no-such-id")
+    result = cli("index", "delete", "--source", str(path), "--root", str(archive), "no-such-id")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["not in the index (takedown recorded): no-such-id",
-                                          "taken down: retracted.txt"]
+                                          "taken down: 2024/retracted.txt"]
     assert _ids(es, index_names, match={schema.BODY: "tunnel"}) == {"kept.txt"}
-    assert es.exists(index=schema.takedowns_index(index_names), id="retracted.txt")
-    page, api = web.get("/articles/retracted.txt"), web.get("/api/articles/retracted.txt")
+    assert es.exists(index=schema.takedowns_index(index_names), id="2024/retracted.txt")
+    page, api = web.get("/articles/2024/retracted.txt"), web.get("/api/articles/2024/retracted.txt")
     assert (page.status_code, api.status_code) == (410, 410)
     assert "taken down" in page.get_data(as_text=True) and "taken down" in api.json["error"]["message"]
     assert web.get("/articles/never-was.txt").status_code == 404
@@ -112,11 +112,11 @@ def test_delete_takes_down_reports_unknown_ids_and_survives_rebuilds(es, index_n
     rebuilt = cli("index", "rebuild", "--source", str(archive))
     assert "Left out 1 taken-down articles" in rebuilt.stdout, rebuilt.stdout
     assert _ids(es, index_names, match={schema.BODY: "tunnel"}) == {"kept.txt"}
-    assert "taken down, not added: retracted.txt" in cli("index", "add", "--source", str(archive)).stdout
+    assert "taken down, not added: 2024/retracted.txt" in cli("index", "add", "--source", str(archive)).stdout
     # ...unless asked to.
     assert cli("index", "rebuild", "--source", str(archive), "--include-deleted").returncode == 0
-    assert _ids(es, index_names, match={schema.BODY: "tunnel"}) == {"kept.txt", "retracted.txt"}
-    assert not es.exists(index=schema.takedowns_index(index_names), id="retracted.txt")
+    assert _ids(es, index_names, match={schema.BODY: "tunnel"}) == {"kept.txt", "2024/retracted.txt"}
+    assert not es.exists(index=schema.takedowns_index(index_names), id="2024/retracted.txt")
 
 
 def _reuters_batches(folder: Path, count: int, batches: int) -> list[Path]:
