@@ -22,6 +22,7 @@ from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_exc
 
 from dateline.client import describe_failure
+from dateline.schema import takedowns_index
 
 from .rebuild import BULK_TIMEOUT, RebuildError, live_index, move_alias, new_index_name
 
@@ -48,10 +49,6 @@ class RestoreReport:
     previous: str | None
     takedowns_restored: bool = False
     withheld: list[str] = field(default_factory=list)  # ids taken down since the snapshot, left out
-
-
-def takedowns_index(alias: str) -> str:
-    return f"{alias}-takedowns"
 
 
 def ensure_repository(client: Elasticsearch, repository: str, location: str) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from elasticsearch import helpers
 
-from dateline.indexer.backup import takedowns_index
 from dateline.indexer.rebuild import live_index, rebuild
+from dateline.schema import takedowns_index
 
 from . import articles_jsonl
 
