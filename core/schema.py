@@ -17,11 +17,12 @@ Analysis chain of the full-text fields (``headline``, ``lede``, ``body``):
    ``qizilbulaq``; a query in the exact spelling matches both tokens and ranks first.
 5. English (Porter) stemming: ``peacekeepers`` → ``peacekeep``, ``protesting`` → ``protest``.
 
-The ``skeleton`` sub-fields of ``headline`` and ``body`` find names in spellings nobody listed: each
-capitalised word is reduced to a transliteration skeleton (``SKELETON_LETTERS``, then ``SKELETON_RULES``), so
-``Schuscha``, ``Šuša``, ``Шуша`` and ``Shusha`` all become ``hah``, and ``Kızılbulak``, ``Kyzylboulag`` and
-``Gizilbulagh`` become ``kasalbalak``. Only capitalised words are indexed there (names, mostly), every query
-word is searched there, at a lower weight than the words themselves.
+The ``skeleton`` sub-fields of ``headline`` and ``body`` find names in spellings nobody listed: each word
+written as a name (``Shusha``, not ``SHUSHA`` or ``shusha``) is reduced to a transliteration skeleton
+(``SKELETON_LETTERS``, then ``SKELETON_RULES``), so ``Schuscha``, ``Šuša``, ``Шуша`` and ``Shusha`` all
+become ``hah``, and ``Kızılbulak``, ``Kyzylboulag`` and ``Gizilbulagh`` become ``kasalbalak``. Only such
+words are indexed there (names, mostly). The service searches them when the words as written find no article
+with every word, and a word counts there only where the article lacks the word itself.
 
 The ``autocomplete`` sub-fields (search as you type) fold quotes, lowercase, add every spelling the synonym
 rules give (at index time), fold accents and index edge n-grams; their search analyzer only lowercases and
@@ -144,8 +145,10 @@ def _skeleton_filters() -> dict:
     rules = {f"skeleton_rule_{i}": {"type": "pattern_replace", "pattern": pattern, "replacement": replacement}
              for i, (pattern, replacement) in enumerate(SKELETON_RULES, 1)}
     return {
-        # Index side: words that do not start with a capital letter become empty and are dropped.
-        "capitalised_only": {"type": "pattern_replace", "pattern": "^[^\\p{Lu}].*", "replacement": ""},
+        # Index side: words that are not written as names (a capital, then a small letter) become empty and
+        # are dropped. Words in capitals are left out too: acronyms have no other spellings, and a headline
+        # in capitals would put every one of its words among the names.
+        "capitalised_only": {"type": "pattern_replace", "pattern": "^(?!\\p{Lu}\\p{Ll}).*", "replacement": ""},
         "skeleton_min_length": {"type": "length", "min": SKELETON_MIN_LENGTH},
         **rules,
     }
