@@ -16,7 +16,9 @@ aside.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -59,15 +61,17 @@ class TermsFacet:
         self.size = size
         self.long_tail = long_tail  # too many values to list: the page offers to search them
         self.autocomplete = f"{field}.{schema.AUTOCOMPLETE}"
+        self.folded = f"{field}.{schema.FOLDED}"
 
     def normalise(self, value: str) -> str:
-        """A value from a URL as filters compare it: as given, surrounding space aside (the one place to make
-        filters case- or accent-blind)."""
+        """A value from a URL as given, surrounding space aside. Filters compare it blind to case and accents
+        (``filter``), and the page shows it as the archive spells it (``canonical``)."""
         return value.strip()
 
     def filter(self, values: tuple[str, ...]) -> dict:
-        """Documents with any of ``values``."""
-        return {"terms": {self.field: list(values)}}
+        """Documents with any of ``values``, case and accents aside: ``france``, ``FRANCE`` and ``Fránce`` all
+        select France (the folded sub-field's normalizer folds the values as it folded the documents')."""
+        return {"terms": {self.folded: list(values)}}
 
     def selection_filter(self, params: SearchParams) -> dict | None:
         """The filter of the values ``params`` selects; ``None`` if none."""
@@ -112,9 +116,19 @@ class TermsFacet:
         else:
             aggs["top"] = {"terms": {"field": self.field, "size": self.size}}
         if selected:
-            exact = {value: {"term": {self.field: value}} for value in selected}
-            aggs["selected"] = {"filters": {"filters": exact}}
+            # Each selected value's count, and the values of its articles, among which its spellings.
+            each = {value: self.filter((value,)) for value in selected}
+            aggs["selected"] = {"filters": {"filters": each},
+                                "aggs": {"spelt": {"terms": {"field": self.field, "size": self.CANDIDATES}}}}
         return _scoped(scope, aggs)
+
+    def canonical(self, result: dict, selected: tuple[str, ...]) -> tuple[str, ...]:
+        """``selected`` as the archive spells each value (``france`` → ``France``); a value no article has
+        stays as given."""
+        buckets = result.get("selected", {}).get("buckets", {})
+        spelt = [next((b["key"] for b in buckets.get(value, {}).get("spelt", {}).get("buckets", [])
+                       if _folded(b["key"]) == _folded(value)), value) for value in selected]
+        return tuple(dict.fromkeys(spelt))
 
     def _matching(self, bucket: dict) -> bool:
         hits = bucket.get("match", {}).get("hits", {}).get("hits", [])
@@ -137,6 +151,19 @@ class TermsFacet:
         """The rows of ``result`` for the search ``params``, each with the ``url`` that toggles its value."""
         return [{**row, "url": search_url(params.toggled(self.name, row["value"]))}
                 for row in self.rows(result, params.selected(self.name))]
+
+
+def _folded(value: str) -> str:
+    """``value`` without case and accents (``Fránce`` → ``france``), as the folded sub-fields compare it."""
+    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c)).casefold()
+
+
+def canonical(params: SearchParams, aggs: dict) -> SearchParams:
+    """``params`` with each selected facet value as the archive spells it, read from the answer's
+    aggregations ``aggs``: the page then shows the value it filtered on, selected, and links with it."""
+    filters = {facet.name: facet.canonical(aggs.get(facet.name, {}), params.selected(facet.name))
+               for facet in TERMS_FACETS if params.selected(facet.name)}
+    return params if filters == dict(params.filters) else dataclasses.replace(params, filters=filters)
 
 
 def interval_for(start: date, end: date) -> str:

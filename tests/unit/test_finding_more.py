@@ -10,12 +10,12 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from dateline import schema
-from dateline.service.alternatives import Alternatives, any_of_the_words, spelling_words
+from dateline.service.alternatives import Alternatives, any_of_the_words
 from dateline.service.cursor import Cursor
 from dateline.service.facets import FACETS_BY_NAME
 from dateline.service.feeds import atom, json_feed
 from dateline.service.params import SearchParams
-from dateline.service.query import build_search
+from dateline.service.query import build_search, plain_words
 from dateline.service.suggest import build_suggest, suggest_view
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -30,7 +30,7 @@ def test_results_collapse_on_the_story_with_the_versions_counted_in_the_same_req
     assert request["collapse"]["field"] == schema.STORY
     assert request["collapse"]["inner_hits"]["size"] == 0
     stories = request["aggs"]["stories"]
-    assert stories["filter"]["bool"]["filter"] == [{"terms": {schema.COUNTRY: ["Georgia"]}}]
+    assert stories["filter"]["bool"]["filter"] == [{"terms": {f"{schema.COUNTRY}.{schema.FOLDED}": ["Georgia"]}}]
     assert stories["aggs"]["count"]["cardinality"]["field"] == schema.STORY
     assert request["track_total_hits"] is True
 
@@ -55,7 +55,7 @@ def test_one_storys_versions_and_pages_after_a_cursor_are_not_collapsed():
     ('"unbalanced oil', "unbalanced oil", None),
 ])
 def test_the_words_to_correct_and_the_words_joined_by_or(q, words, any_word):
-    assert spelling_words(q) == words
+    assert plain_words(q) == words
     assert any_of_the_words(q) == any_word
 
 
@@ -69,7 +69,7 @@ def test_the_rescue_tries_each_filter_away_and_keeps_user_values_out_of_the_temp
     assert len(request["aggs"]) == 4 and request["size"] == 0
     collate = request["suggest"]["spelling"]["phrase"]["collate"]
     assert "{{suggestion}}" in collate["query"]["source"] and "{{#x}}" not in collate["query"]["source"]
-    assert {"terms": {schema.CITY: ["{{#x}}"]}} in collate["params"]["filters"]
+    assert {"terms": {f"{schema.CITY}.{schema.FOLDED}": ["{{#x}}"]}} in collate["params"]["filters"]
     json.loads(collate["query"]["source"].replace("{{#toJson}}filters{{/toJson}}", "[]"))
     assert Alternatives(SearchParams()).request() is None
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from dateline.service.facets import HISTOGRAM, TERMS_FACETS, interval_for
+from dateline.service.facets import FACETS_BY_NAME, HISTOGRAM, TERMS_FACETS, canonical, interval_for
 from dateline.service.params import SearchParams
 from dateline.service.views import histogram_chart, hit_view, safe_highlight, search_view, shorten
 
@@ -213,3 +213,28 @@ def test_the_view_model_holds_every_link_the_page_draws():
     assert bars[12]["url"] == "/search?q=gold&country=Armenia&from=2022-12-13&to=2022-12-13&story=s1"
     assert bars[0]["url"] is None  # a day without articles links nowhere
     assert view["links"] == {"json": "/api/x", "clear": "/search?q=gold"}
+
+
+def test_results_without_every_word_of_a_short_query_say_so_and_others_do_not():
+    params = SearchParams(q="gold zanzibar")
+    most = answer(4, facets={"every_word": {"doc_count": 0}})
+    assert search_view(params, most, article_url, api_url)["notice"] == {
+        "kind": "most_words", "text": "No article has every word; showing articles with most of them"}
+    every = answer(4, facets={"every_word": {"doc_count": 1}})
+    assert search_view(params, every, article_url, api_url)["notice"] is None
+    assert search_view(params, answer(0, facets={"every_word": {"doc_count": 0}}), article_url,
+                       api_url)["notice"] is None
+    assert search_view(SearchParams(q="gold -copper"), answer(4), article_url, api_url)["notice"] is None
+
+
+def test_selected_facet_values_take_the_archive_s_spelling_among_their_articles_values():
+    country = FACETS_BY_NAME["country"]
+    typed = SearchParams(filters={"country": ("fránce", "FRANCE", "Atlantis")})
+    aggs = {"country": {"selected": {"buckets": {
+        "fránce": {"doc_count": 3, "spelt": {"buckets": [{"key": "Germany"}, {"key": "France"}]}},
+        "FRANCE": {"doc_count": 3, "spelt": {"buckets": [{"key": "France"}]}},
+        "Atlantis": {"doc_count": 0, "spelt": {"buckets": []}},
+    }}}}
+    assert canonical(typed, aggs).selected("country") == ("France", "Atlantis")
+    assert canonical(SearchParams(filters={"country": ("France",)}), aggs).selected("country") == ("France",)
+    assert country.filter(("fránce",)) == {"terms": {"dateline.country.folded": ["fránce"]}}
