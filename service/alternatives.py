@@ -19,32 +19,20 @@ from collections.abc import Callable
 from dateline import schema
 
 from .params import MAX_Q_LENGTH, SearchParams
-from .query import filter_clauses, full_text_query, match_query
+from .query import OPERATOR_WORDS, TERM, filter_clauses, full_text_query, match_query, plain_words
 
 _SUGGESTION = "{{suggestion}}"  # where the collate template puts each candidate
 _FILTERS = "@filters@"  # stands for the filters until the template text is made
-_TERM = re.compile(r'"[^"]*"|[^\s"]+')
 _PLAIN_WORD = re.compile(r'[^\s"|+\-()][^\s"|()]*')
-_OPERATOR_WORDS = {"AND", "OR", "NOT"}
 
 FILTER_PATH = "aggregations.*.doc_count,suggest.spelling.options.text"
 
 
-def spelling_words(q: str) -> str:
-    """The words of ``q`` to correct: operators, quotes and excluded words left out."""
-    words = []
-    for term in _TERM.findall(q):
-        if term.startswith("-") or term in _OPERATOR_WORDS:
-            continue
-        words += re.sub(r'["|+()]', " ", term).split()
-    return " ".join(words)
-
-
 def any_of_the_words(q: str) -> str | None:
     """``q`` with OR between its words and quoted phrases, if it has several and no other operators."""
-    terms = _TERM.findall(q)
+    terms = TERM.findall(q)
     plain = q.count('"') % 2 == 0 and all((term.startswith('"') and term.endswith('"') and len(term) > 2)
-                or (_PLAIN_WORD.fullmatch(term) and term not in _OPERATOR_WORDS) for term in terms)
+                or (_PLAIN_WORD.fullmatch(term) and term not in OPERATOR_WORDS) for term in terms)
     return " OR ".join(terms) if plain and len(terms) > 1 else None
 
 
@@ -60,7 +48,7 @@ class Alternatives:
 
     def __init__(self, params: SearchParams):
         self.params = params
-        self.words = spelling_words(params.q)
+        self.words = plain_words(params.q)
         # (kind, text shown, the search it stands for)
         self.alternatives: list[tuple[str, str, SearchParams]] = []
         self.alternatives += [("without_filter", text, without) for text, without in params.restrictions()]

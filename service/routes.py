@@ -30,9 +30,9 @@ from .alternatives import FILTER_PATH as ALTERNATIVES_FILTER_PATH
 from .alternatives import Alternatives
 from .cursor import Cursor, decode
 from .export import MAX_CONCURRENT, MEDIA_TYPE, RETRY_AFTER, ExportsBusy, capped, export_lines
-from .facets import FACETS_BY_NAME
+from .facets import FACETS_BY_NAME, canonical
 from .params import ParamError, SearchParams, prefix_param
-from .query import FILTER_PATH, build_facet_search, build_search, sort_for
+from .query import FILTER_PATH, build_facet_search, build_search, in_any_spelling, sort_for
 from .related import build_related
 from .suggest import FILTER_PATH as SUGGEST_FILTER_PATH
 from .suggest import build_suggest, suggest_view
@@ -112,8 +112,10 @@ def _links(params: SearchParams) -> dict:
 
 
 def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> dict:
-    """The view of a results page; ``url`` makes its links (to pages or to their JSON twins). A search that
-    finds nothing offers what to try instead (``dateline.service.alternatives``)."""
+    """The view of a results page; ``url`` makes its links (to pages or to their JSON twins). When the words
+    as written find nothing, or no article with every word, they are searched again in any spelling; what
+    still finds nothing, or no article with every word, offers what to try instead
+    (``dateline.service.alternatives``)."""
     after = _cursor(params)
     index = after.index if after and after.index else _alias()  # the version of the alias a cursor pins
     try:
@@ -123,8 +125,13 @@ def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> dict:
             raise
         raise ParamError("after", "the archive this cursor pages through has been rebuilt since: start the "
                                   "search again") from None
+    if in_any_spelling(params, answer, after):
+        spelt = _es().search(index=index, filter_path=FILTER_PATH, **build_search(params, names=True))
+        if spelt.get("hits", {}).get("total", {}).get("value"):
+            answer = spelt
+    params = canonical(params, answer.get("aggregations", {}))
     view = search_view(params, answer, _article_url, url, after, _links(params))
-    if view["total"]["value"] == 0 and after is None:
+    if (view["total"]["value"] == 0 or view["notice"]) and after is None:
         offers = Alternatives(params)
         alternatives = offers.request()
         if alternatives:
@@ -166,6 +173,7 @@ def facet_values_api(name: str):
     prefix = prefix_param(request.args, "prefix")
     answer = _es().search(index=_alias(), filter_path=FILTER_PATH,
                           **build_facet_search(params, facet, prefix))
+    params = canonical(params, answer.get("aggregations", {}))
     return jsonify({
         "facet": facet.name,
         "label": facet.label,

@@ -24,7 +24,7 @@ from dateline import schema
 from .cursor import Cursor, encode, fingerprint, pinned
 from .facets import HISTOGRAM, TERMS_FACETS, SearchURL, next_start
 from .params import MAX_RESULT_WINDOW, SearchParams
-from .query import STORIES, VERSIONS
+from .query import EVERY_WORD, STORIES, VERSIONS
 from .related import related_view
 from .stored import StoredArticle, field_value
 
@@ -120,6 +120,7 @@ def search_view(
             "prev": search_url(params.with_page(params.page - 1))
             if params.page > 1 and after is None else None,
         },
+        "notice": _notice(total["value"], aggs),
         "suggestions": [],
         "paging": {
             "first": search_url(params.with_page(1)),
@@ -139,6 +140,17 @@ def search_view(
         "chart": chart_view(histogram, params, search_url),
         "links": {**(links or {}), "clear": search_url(params.without_filters())},
     }
+
+
+MOST_WORDS = "No article has every word; showing articles with most of them"
+
+
+def _notice(total: int, aggs: dict) -> dict | None:
+    """What the page says above results that are not what was asked for: none holds every word of a short
+    query, so the best of those holding most of them are shown (``{"kind": "most_words", "text"}``)."""
+    if total and aggs.get(EVERY_WORD, {}).get("doc_count", total) == 0:
+        return {"kind": "most_words", "text": MOST_WORDS}
+    return None
 
 
 def _next_page(params: SearchParams, hits: list[dict], results: int,

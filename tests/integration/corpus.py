@@ -137,7 +137,7 @@ def facet_values(doc: dict, facet: str) -> list[str]:
 
 
 def has_word(doc: dict, word: str) -> bool:
-    """Whether ``word`` appears as a whole word in the headline, lede or body."""
+    """Whether ``word`` appears as a whole word in the headline or body (the lede is the body's start)."""
     text = " ".join(doc.get(field) or "" for field in schema.TEXT_FIELDS)
     return re.search(rf"\b{re.escape(word)}\b", text, re.I) is not None
 

@@ -361,3 +361,34 @@ def test_503_when_elasticsearch_does_not_answer_in_time(proxy, corpus_settings):
     response = client.get("/api/search?q=harvest")
     assert response.status_code == 503
     assert "did not answer in time" in response.json["error"]["message"]
+
+
+def test_facet_values_match_whatever_their_case_and_accents_and_show_as_the_archive_spells_them(client):
+    value, count = Counter(doc["dateline"]["country"] for doc in DOCS if doc["dateline"]["country"]).most_common(1)[0]
+    accented = value.lower().replace("a", "á", 1).replace("e", "é", 1)
+    for typed in (value.lower(), value.upper(), accented):
+        answer = search(client, {"country": typed})
+        assert answer["total"]["value"] == count, typed
+        assert {"value": value, "count": count, "selected": True} in answer["facets"]["country"]
+        assert answer["query"]["country"] == [value]
+
+
+def test_articles_with_every_word_of_a_short_query_come_first_then_those_with_some(client):
+    first, second = "harvest", "pipeline"
+    both = [doc for doc in DOCS if corpus.has_word(doc, first) and corpus.has_word(doc, second)]
+    either = [doc for doc in DOCS if corpus.has_word(doc, first) or corpus.has_word(doc, second)]
+    assert 0 < len(both) < len(either)
+    answer = search(client, {"q": f"{first} {second}", "size": 100})
+    ids = [hit["id"] for hit in answer["hits"]]
+    assert answer["total"]["value"] == len(either) and answer["notice"] is None
+    tier = [BY_ID[i] for i in ids[: len(both)]]  # every article is a story of its own
+    assert all(corpus.has_word(doc, first) and corpus.has_word(doc, second) for doc in tier)
+
+
+def test_when_no_article_has_every_word_the_articles_with_most_of_them_come_with_a_notice(client):
+    answer = search(client, {"q": "harvest zanzibarquux"})
+    assert answer["total"]["value"] == len(matching("harvest"))
+    assert answer["notice"] == {"kind": "most_words",
+                                "text": "No article has every word; showing articles with most of them"}
+    assert all(corpus.has_word(BY_ID[hit["id"]], "harvest") for hit in answer["hits"])
+    assert "any_word" in [offer["kind"] for offer in answer["suggestions"]]

@@ -4,37 +4,68 @@ from werkzeug.datastructures import MultiDict
 
 from dateline import schema
 from dateline.service.params import SearchParams
-from dateline.service.query import PARTIAL_MATCH, build_search, full_text_query
+from dateline.service.query import (
+    ALL_WORDS_FIRST,
+    EVERY_WORD,
+    EVERY_WORD_OF_SHORT,
+    PARTIAL_MATCH,
+    build_search,
+    full_text_query,
+)
 
 
 def request_for(query) -> dict:
     return build_search(SearchParams.from_args(MultiDict(query)))
 
 
-def _text_clauses(query: dict) -> list[dict]:
-    """Every simple_query_string inside a query."""
+def _text_clauses(query) -> list[dict]:
+    """Every simple_query_string inside a query, in order."""
+    if isinstance(query, list):
+        return [c for part in query for c in _text_clauses(part)]
+    if not isinstance(query, dict):
+        return []
     if "simple_query_string" in query:
         return [query["simple_query_string"]]
-    return [c for part in query["bool"].values() for sub in part for c in _text_clauses(sub)]
+    return [c for part in query.values() for c in _text_clauses(part)]
 
 
-def test_full_text_query_searches_the_text_fields_with_their_weights():
+TEXT = list(schema.TEXT_FIELDS)
+SKELETONS = [f"{field}.{schema.SKELETON}" for field in schema.TEXT_FIELDS]
+
+
+def test_words_match_the_text_fields_and_in_any_spelling_their_name_skeletons_too():
     clauses = _text_clauses(full_text_query("peacekeepers lachin"))
-    weighted = sorted(f"{field}^{weight:g}" for field, weight in schema.TEXT_FIELDS.items())
-    assert clauses and all(c["query"] == "peacekeepers lachin" for c in clauses)
-    assert all(sorted(c["fields"]) == weighted and c["lenient"] is True for c in clauses)
+    assert clauses and all(c["query"] == "peacekeepers lachin" and c["lenient"] is True for c in clauses)
+    assert all(c["fields"] == TEXT for c in clauses)
+    assert all(c["fields"] == TEXT + SKELETONS for c in _text_clauses(full_text_query("lachin", names=True)))
 
 
-def test_short_queries_need_every_word_and_long_ones_rank_articles_with_every_word_first():
-    short = full_text_query("peacekeepers lachin")["bool"]
-    assert short["must"][0]["simple_query_string"]["minimum_should_match"] == PARTIAL_MATCH
-    assert PARTIAL_MATCH.startswith("3<")  # up to three words: all required
-    assert short["should"][0]["simple_query_string"]["default_operator"] == "and"
+def test_ranking_is_beirs_best_fields_query_with_the_field_weights_and_the_skeletons_below():
+    words, gold, deposit = full_text_query('"gold deposit" -copper', names=True)["bool"]["should"]
+    assert words == {"multi_match": {"query": "gold deposit", "type": "best_fields", "tie_breaker": 0.5,
+                                     "fields": [f"{f}^{w:g}" for f, w in schema.TEXT_FIELDS.items()]}}
+    # A word counts by its skeleton only where the article lacks the word itself.
+    assert gold["bool"]["must"][0]["multi_match"] == {**words["multi_match"], "query": "gold", "fields": SKELETONS}
+    assert gold["bool"]["must_not"] == [{"multi_match": {"query": "gold", "fields": TEXT}}]
+    assert gold["bool"]["boost"] == deposit["bool"]["boost"] == schema.NAME_WEIGHT < 1
+
+
+def test_short_queries_match_any_word_and_put_articles_with_every_word_first():
+    query = full_text_query("peacekeepers lachin")["bool"]
+    assert query["filter"][0]["simple_query_string"]["minimum_should_match"] == PARTIAL_MATCH
+    tier = query["should"][-1]["constant_score"]
+    assert tier["boost"] == ALL_WORDS_FIRST
+    assert tier["filter"]["simple_query_string"]["minimum_should_match"] == EVERY_WORD_OF_SHORT
+    assert EVERY_WORD_OF_SHORT == "3<-100%"  # up to three words: all of them; more: none (no tier)
 
 
 def test_exclusions_and_alternatives_are_taken_literally_with_every_word_required():
     for q in ("gold -copper", "baku OR ganja"):
-        assert full_text_query(q)["simple_query_string"]["default_operator"] == "and"
+        (clause,) = _text_clauses(full_text_query(q))
+        assert clause["default_operator"] == "and"
+        assert EVERY_WORD not in request_for({"q": q})["aggs"]
+    assert EVERY_WORD in request_for({"q": "gold copper"})["aggs"]
+    assert EVERY_WORD not in request_for({})["aggs"]
 
 
 def test_full_text_query_allows_no_wildcards_fuzziness_or_regular_expressions():
@@ -45,6 +76,11 @@ def test_full_text_query_allows_no_wildcards_fuzziness_or_regular_expressions():
 def test_or_and_not_in_capitals_become_operators_except_inside_quotes():
     query = _text_clauses(full_text_query('baku OR ganja NOT "war OR peace" and or'))[0]["query"]
     assert query == 'baku | ganja -"war OR peace" and or'
+
+
+def test_a_plus_inside_a_word_or_before_a_number_is_text_not_an_operator():
+    query = _text_clauses(full_text_query('Ca2+ in the cytosol, +1 nucleosomes, +gold +"red tape"'))[0]["query"]
+    assert query == 'Ca2  in the cytosol,  1 nucleosomes, +gold +"red tape"'
 
 
 def test_a_blank_query_matches_everything():
@@ -60,8 +96,8 @@ def test_without_selections_there_is_no_post_filter_and_no_highlighting_without_
 
 def test_selections_narrow_the_hits_but_each_facet_is_counted_without_its_own_selection():
     request = request_for([("country", "Azerbaijan"), ("country", "Georgia"), ("city", "Baku")])
-    countries = {"terms": {schema.COUNTRY: ["Azerbaijan", "Georgia"]}}
-    cities = {"terms": {schema.CITY: ["Baku"]}}
+    countries = {"terms": {f"{schema.COUNTRY}.{schema.FOLDED}": ["Azerbaijan", "Georgia"]}}
+    cities = {"terms": {f"{schema.CITY}.{schema.FOLDED}": ["Baku"]}}
     assert request["post_filter"] == {"bool": {"filter": [countries, cities]}}
     aggs = request["aggs"]
     assert aggs["country"]["filter"]["bool"]["filter"] == [cities]
@@ -72,7 +108,9 @@ def test_selections_narrow_the_hits_but_each_facet_is_counted_without_its_own_se
 
 def test_selected_values_are_counted_exactly_even_outside_the_top_values():
     selected = request_for({"person": "Louis Bono"})["aggs"]["person"]["aggs"]["selected"]
-    assert selected == {"filters": {"filters": {"Louis Bono": {"term": {schema.PEOPLE: "Louis Bono"}}}}}
+    folded = f"{schema.PEOPLE}.{schema.FOLDED}"
+    assert selected["filters"] == {"filters": {"Louis Bono": {"terms": {folded: ["Louis Bono"]}}}}
+    assert selected["aggs"]["spelt"]["terms"]["field"] == schema.PEOPLE  # its spelling in the archive
 
 
 def test_the_date_range_limits_everything_both_ends_included():
