@@ -46,6 +46,8 @@ from dateline.client import connect
 from dateline.indexer.rebuild import rebuild
 from dateline.service.app import create_app
 
+from . import names
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = ROOT.parent / "shared" / "data"
 DEFAULT_OUT_DIR = ROOT / "bench" / "results"
@@ -323,8 +325,9 @@ def wins_losses(result: dict, against: str) -> dict:
 
 
 def run_benchmark(es: Elasticsearch, collections: Iterable[Collection], data_dir: Path,
-                  systems: Iterable[str] = SYSTEMS, keep: bool = False) -> dict:
-    """Evaluate every collection; the report as written to ``relevance.json`` (per-query figures aside)."""
+                  systems: Iterable[str] = SYSTEMS, keep: bool = False, with_names: bool = False) -> dict:
+    """Evaluate every collection (and with ``with_names``, names in any spelling: ``bench.names``); the report
+    as written to ``relevance.json`` (per-query figures aside)."""
     prefix = f"bench-relevance-{uuid.uuid4().hex[:8]}"
     systems = tuple(systems)
     report: dict = {
@@ -347,7 +350,10 @@ def run_benchmark(es: Elasticsearch, collections: Iterable[Collection], data_dir
                 entry[f"per_query_vs_{other}"] = wins_losses(result, other)
                 entry[f"largest_losses_vs_{other}"] = [d for d in query_diffs(result, other) if d["diff"] < 0]
         report["collections"][collection.name] = entry
-    report["all_targets_met"] = all(t["met"] for c in report["collections"].values() for t in c["targets"])
+    if with_names:
+        report["names"] = names.measure(es, f"{prefix}-names", data_dir)
+    targets = [t for c in report["collections"].values() for t in c["targets"]]
+    report["all_targets_met"] = all(t["met"] for t in targets + report.get("names", {}).get("targets", []))
     return report
 
 
@@ -389,6 +395,8 @@ def markdown(report: dict) -> str:
         if notices:
             said = ", ".join(f"{kind} {count}" for kind, count in notices.items())
             lines.append(f"- {name}: queries whose results page carried a notice: {said}")
+    if "names" in report:
+        lines += ["", names.markdown(report["names"])]
     lines.append("")
     return "\n".join(lines)
 
@@ -416,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         if not c.path(args.data_dir).is_dir():
             parser.error(f"{c.path(args.data_dir)} does not exist: point --data-dir at the shared data folder")
     es = connect(config.from_env())
-    report = run_benchmark(es, chosen, args.data_dir, keep=args.keep)
+    report = run_benchmark(es, chosen, args.data_dir, keep=args.keep, with_names=not args.collection)
     paths = write_results(report, args.out)
     print(markdown(report))
     for name, c in report["collections"].items():
