@@ -232,9 +232,9 @@ def per_query(qrels: list[ir_measures.Qrel], run: Run) -> dict[str, dict[str, fl
     """Each measure for each judged query; a query with no hits scores 0 (ir-measures would skip it)."""
     judged = sorted({q.query_id for q in qrels})
     values = {name: dict.fromkeys(judged, 0.0) for name in MEASURES}
-    names = {measure: name for name, measure in MEASURES.items()}
+    labels = {measure: name for name, measure in MEASURES.items()}
     for metric in ir_measures.iter_calc(list(MEASURES.values()), qrels, list(run.scored_docs())):
-        values[names[metric.measure]][metric.query_id] = metric.value
+        values[labels[metric.measure]][metric.query_id] = metric.value
     return values
 
 
@@ -359,7 +359,7 @@ def run_benchmark(es: Elasticsearch, collections: Iterable[Collection], data_dir
 
 def markdown(report: dict) -> str:
     """The results table of ``report`` as Markdown."""
-    names = list(MEASURES)
+    measures = list(MEASURES)
     lines = [
         "# Relevance: /api/search against a bare Elasticsearch",
         "",
@@ -368,15 +368,15 @@ def markdown(report: dict) -> str:
         "",
         *(f"- `{system}`: {what}" for system, what in report["systems"].items()),
         "",
-        f"| collection | queries | system | docs | {' | '.join(names)} | no hits | published BEIR BM25 nDCG@10 |",
-        "|---|---:|---|---:|" + "---:|" * len(names) + "---:|---:|",
+        f"| collection | queries | system | docs | {' | '.join(measures)} | no hits | published BEIR BM25 nDCG@10 |",
+        "|---|---:|---|---:|" + "---:|" * len(measures) + "---:|---:|",
     ]
     for name, c in report["collections"].items():
         published = "–"
         if c["published_bm25_ndcg10"] is not None:
             published = f"{c['published_bm25_ndcg10']:.3f}" + ("" if c["published_comparable"] else " (other text)")
         for system, f in c["systems"].items():
-            figures = " | ".join(f"{f[measure]:.4f}" for measure in names)
+            figures = " | ".join(f"{f[measure]:.4f}" for measure in measures)
             lines.append(f"| {name} | {c['queries']} | {system} | {c['documents'][system]} | {figures} | "
                          f"{f['queries_without_hits']} | {published} |")
     lines += ["", f"## Targets for `{PRODUCT}`", "", "| collection | target | bar | value | met |",

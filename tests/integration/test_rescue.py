@@ -50,7 +50,8 @@ def search(client, query) -> dict:
 
 
 def count(q=None, **filters) -> int:
-    return sum((q is None or all(corpus.has_word(doc, w) for w in q.split()))
+    """The articles a short query (any of its words) finds under ``filters``."""
+    return sum((q is None or any(corpus.has_word(doc, w) for w in q.split()))
                and all(value in corpus.facet_values(doc, facet) for facet, value in filters.items())
                for doc in DOCS)
 
