@@ -1,19 +1,23 @@
 """The ``dateline`` command: ``dateline index ...`` for operators, ``dateline serve`` for the search service.
 
 Exit codes, for scripts: 0 done; 1 the operation failed and the alias is as it was (the message says why);
-2 bad usage; 3 Elasticsearch could not be reached or refused the request.
+2 bad usage; 3 Elasticsearch could not be reached or refused the request. With ``--json`` every ``dateline index``
+command prints one JSON object on stdout, a failure included (``{"error": ..., "exit_code": ...}``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import logging
 import sys
+import time
 
 import click
 from elasticsearch import exceptions as es_exc
 
-from . import config, schema
+from . import config, logs, schema
 from .client import connect, describe_failure
 from .indexer.backup import DEFAULT_REPOSITORY
 from .indexer.rebuild import MIN_RATIO
@@ -21,21 +25,44 @@ from .indexer.rebuild import MIN_RATIO
 EXIT_FAILED = 1
 EXIT_UNAVAILABLE = 3
 
+log = logging.getLogger(__name__)
+
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print one JSON object on stdout instead of text (a failure too).")
+
+
+def _emit_json(value: dict) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _fail(message: str, code: int, as_json: bool) -> None:
+    click.echo(f"Error: {message}", err=True)
+    if as_json:
+        _emit_json({"error": message, "exit_code": code})
+    sys.exit(code)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dateline")
+@click.option("-v", "--verbose", is_flag=True, help="Log in detail, Elasticsearch requests included (LOG_LEVEL=DEBUG).")
+@click.option("-q", "--quiet", is_flag=True, help="Log only warnings and errors, no progress (LOG_LEVEL=WARNING).")
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     """dateline: full-text search for a news archive.
 
     Configuration comes from the environment: ES_URL (default http://127.0.0.1:9200, comma-separated for
     several nodes), ES_USERNAME/ES_PASSWORD or ES_API_KEY, ES_CA_CERTS, ES_TIMEOUT, DATELINE_ALIAS (default
-    "articles"), DATELINE_HOST/DATELINE_PORT (where `dateline serve` listens).
+    "articles"), DATELINE_HOST/DATELINE_PORT (where `dateline serve` listens), LOG_LEVEL (DEBUG, INFO, WARNING,
+    ERROR; default INFO) and LOG_FORMAT (text or json; logs go to stderr).
     """
     try:
-        ctx.obj = config.from_env()
+        settings = config.from_env()
     except config.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    if verbose or quiet:
+        settings = dataclasses.replace(settings, log_level="DEBUG" if verbose else "WARNING")
+    logs.configure(settings.log_level, settings.log_format)
+    ctx.obj = settings
 
 
 @main.command()
@@ -68,6 +95,7 @@ def index() -> None:
 
     \b
     Typical use:
+      dateline index check --source seeds/     # what a rebuild would read and skip (no Elasticsearch)
       dateline index rebuild --source seeds/   # parse, load a new index, swap the alias
       dateline index add --source new/         # add or correct articles in the served index
       dateline index watch --source inbox/     # follow a folder as it grows
@@ -77,6 +105,9 @@ def index() -> None:
       dateline index analyze "Qızılbulaq"      # the tokens a field's analyzer makes
       dateline index snapshot                  # back up what the alias serves
       dateline index restore                   # serve the newest snapshot again
+
+    Every command takes --json (one JSON object on stdout, a failure too). Exit codes: 0 done; 1 failed, the
+    alias as it was; 2 bad usage; 3 Elasticsearch could not be reached.
     """
 
 
@@ -86,15 +117,14 @@ def _talks_to_elasticsearch(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        as_json = kwargs.get("as_json", False)
         try:
             return command(*args, **kwargs)
         except RebuildError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(EXIT_FAILED)
+            _fail(str(exc), EXIT_FAILED, as_json)
         except es_exc.ElasticsearchException as exc:
-            click.echo(f"Error: {describe_failure(exc)}", err=True)
             unreachable = isinstance(exc, (es_exc.ConnectionError, es_exc.AuthenticationException))
-            sys.exit(EXIT_UNAVAILABLE if unreachable else EXIT_FAILED)
+            _fail(describe_failure(exc), EXIT_UNAVAILABLE if unreachable else EXIT_FAILED, as_json)
 
     return wrapper
 
@@ -119,48 +149,34 @@ def _csv_columns(ctx: click.Context, param: click.Parameter, values: tuple[str, 
     return columns
 
 
-_format_option = click.option(
-    "--format", "format_name", metavar="NAME", callback=_format_name,
-    help="Read files whose name does not tell their format as NAME: text, jsonl, html, feed, nitf, newsml, "
-         "reuters, csv or warc.")
-_csv_column_option = click.option(
-    "--csv-column", "csv_columns", multiple=True, metavar="FIELD=COLUMN", callback=_csv_columns,
-    help="Read FIELD (published, headline, body, ...) of CSV files from COLUMN. Repeatable.")
-_progress_option = click.option("--progress/--no-progress", default=None,
-                                help="Progress bar [default: when stderr is a terminal].")
 _include_deleted = click.option("--include-deleted", is_flag=True,
                                 help="Bring back articles taken down with `dateline index delete`.")
+_progress_option = click.option(
+    "--progress/--no-progress", default=None,
+    help="Progress bar [default: a bar when stderr is a terminal, else a log line every 10 s].")
 
 
-def _progress_bar(sources, progress: bool | None, options):
-    from tqdm import tqdm
-
-    from dateline.indexer.readers import estimate_articles
-
-    return tqdm(total=estimate_articles(sources, options), unit=" articles", disable=(not sys.stderr.isatty())
-                if progress is None else not progress, dynamic_ncols=True, mininterval=0.5)
-
-
-def _echo_input_problems(report) -> None:
-    """Files read with a fallback encoding, and what was skipped and why (rebuild and add alike)."""
-    from dateline.indexer.rebuild import describe_skip
-
-    for path, encoding in report.fallback_decodings:
-        click.echo(f"  decoded with {encoding} (not UTF-8): {path}")
-    if report.skipped:
-        click.echo(f"Skipped {len(report.skipped)}:")
-        for skip in report.skipped:
-            click.echo(f"  {describe_skip(skip)}")
+def _reading_options(command):
+    """--source, --format and --csv-column: what to read and how, the same for rebuild and check."""
+    options = [
+        click.option("--source", "sources", multiple=True, default=["seeds/"], show_default=True,
+                     type=click.Path(exists=True, path_type=str),
+                     help="A folder (read recursively) or file of articles: .txt, .jsonl, .html, .rss, .atom, "
+                          ".nitf, .newsml, .sgm, .csv, .tsv, .warc, any of them .gz; .xml and files without a "
+                          "suffix by their content. Repeatable."),
+        click.option("--format", "format_name", metavar="NAME", callback=_format_name,
+                     help="Read files whose name does not tell their format as NAME: text, jsonl, html, feed, "
+                          "nitf, newsml, reuters, csv or warc."),
+        click.option("--csv-column", "csv_columns", multiple=True, metavar="FIELD=COLUMN", callback=_csv_columns,
+                     help="Read FIELD (published, headline, body, ...) of CSV files from COLUMN. Repeatable."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @index.command()
-@click.option("--source", "sources", multiple=True, default=["seeds/"], show_default=True,
-              type=click.Path(exists=True, path_type=str),
-              help="A folder (read recursively) or file of articles: .txt, .jsonl, .html, .rss, .atom, .nitf, "
-                   ".newsml, .sgm, .csv, .tsv, .warc, any of them .gz; .xml and files without a suffix by "
-                   "their content. Repeatable.")
-@_format_option
-@_csv_column_option
+@_reading_options
 @click.option("--keep", type=click.IntRange(0, 100), default=2, show_default=True,
               help="Older complete versions to keep for rollback.")
 @click.option("--synonyms", type=click.Path(exists=True, dir_okay=False), default=str(schema.DEFAULT_SYNONYMS),
@@ -174,10 +190,11 @@ def _echo_input_problems(report) -> None:
               help="Index the articles of an export that lacks its completion record (cut short or failed).")
 @_include_deleted
 @_progress_option
+@json_option
 @click.pass_obj
 @_talks_to_elasticsearch
 def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, synonyms, strict, min_ratio,
-            allow_shrink, allow_incomplete_export, include_deleted, progress) -> None:
+            allow_shrink, allow_incomplete_export, include_deleted, progress, as_json) -> None:
     """Build a new index from SOURCE and move the alias to it, with no downtime.
 
     \b
@@ -194,16 +211,23 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
     the next rebuild, and the command exits 1 with both counts and the top skip reasons. An export of
     /api/export that does not end with its completion record is refused unless --allow-incomplete-export.
     """
-    from dateline.indexer.readers import ReadOptions
+    from dateline.indexer.progress import progress as progress_of
+    from dateline.indexer.readers import ReadOptions, estimate_articles
     from dateline.indexer.rebuild import rebuild as run_rebuild
+    from dateline.indexer.reports import reading_text, rebuild_json
 
     client = connect(settings)
     options = ReadOptions(format=format_name, csv_columns=csv_columns)
-    with _progress_bar(sources, progress, options) as bar:
+    with progress_of(estimate_articles(sources, options), "articles", _progress_mode(progress, settings)) as shown:
         report = run_rebuild(client, settings.alias, list(sources), keep=keep, synonyms=synonyms, strict=strict,
                              min_ratio=min_ratio, allow_shrink=allow_shrink,
                              allow_incomplete_export=allow_incomplete_export, include_deleted=include_deleted,
-                             on_article=bar.update, options=options)
+                             on_article=shown.update, options=options)
+    for warning in report.warnings:
+        log.warning(warning)
+    if as_json:
+        _emit_json(rebuild_json(report))
+        return
     duplicates = report.parsed - report.indexed - (0 if include_deleted else len(report.withheld))
     click.echo(f"Indexed {report.indexed} articles into {report.index} in {report.seconds:.1f}s "
                f"({duplicates} duplicates merged); alias {report.alias!r} now serves it"
@@ -213,15 +237,53 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
                    f"articles{'' if include_deleted else ' (--include-deleted brings them back)'}.")
     if report.replayed:
         click.echo(f"Carried over {report.replayed} articles added or deleted while it ran.")
-    _echo_input_problems(report)
+    for line in reading_text(report.fallback_decodings, report.skipped):
+        click.echo(line)
     if report.deleted:
         click.echo(f"Deleted old versions: {', '.join(report.deleted)}")
-    for warning in report.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+
+
+def _progress_mode(flag: bool | None, settings: config.Settings) -> str:
+    """--progress: a bar; --no-progress or --quiet: none; by default a bar on a terminal, log lines elsewhere."""
+    if flag is not None:
+        return "bar" if flag else "off"
+    if logging.getLevelName(settings.log_level) > logging.INFO:
+        return "off"
+    return "bar" if sys.stderr.isatty() else "lines"
 
 
 @index.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_reading_options
+@click.option("--strict", is_flag=True,
+              help="Exit 1 if a rebuild would skip anything or a JSON Lines record departs from the schema.")
+@json_option
+def check(sources, format_name, csv_columns, strict, as_json) -> None:
+    """Read SOURCE exactly as `rebuild` would and report it, without Elasticsearch.
+
+    Counts (articles read, distinct documents a rebuild would index, duplicates), the range of dates and the
+    rule that gave each, languages, agencies, every file or line a rebuild would skip with its reason, and
+    each JSON Lines record that departs from the published schema (docs/input.md). Exit 0 when the sources
+    could be read; 1 with --strict when anything was skipped or a record departs from the schema.
+    """
+    from dateline.indexer.check import CheckError
+    from dateline.indexer.check import check as run_check
+    from dateline.indexer.readers import ReadOptions
+    from dateline.indexer.reports import check_json, check_text
+
+    try:
+        report = run_check(sources, ReadOptions(format=format_name, csv_columns=csv_columns))
+    except CheckError as exc:
+        _fail(str(exc), EXIT_FAILED, as_json)
+    if as_json:
+        _emit_json(check_json(report))
+    else:
+        click.echo("\n".join(check_text(report)))
+    if strict and (report.skipped or report.invalid_records):
+        sys.exit(EXIT_FAILED)
+
+
+@index.command()
+@json_option
 @click.pass_obj
 @_talks_to_elasticsearch
 def status(settings: config.Settings, as_json: bool) -> None:
@@ -249,14 +311,20 @@ def status(settings: config.Settings, as_json: bool) -> None:
 
 
 @index.command()
+@json_option
 @click.pass_obj
 @_talks_to_elasticsearch
-def rollback(settings: config.Settings) -> None:
+def rollback(settings: config.Settings, as_json: bool) -> None:
     """Point the alias back at the previous kept version (undo the last rebuild)."""
     from dateline.indexer.rebuild import rollback as run_rollback
 
+    started = time.monotonic()
     was, now = run_rollback(connect(settings), settings.alias)
-    click.echo(f"alias {settings.alias!r} now serves {now} (was {was})")
+    if as_json:
+        _emit_json({"alias": settings.alias, "index": now, "previous": was,
+                    "seconds": round(time.monotonic() - started, 3)})
+    else:
+        click.echo(f"alias {settings.alias!r} now serves {now} (was {was})")
 
 
 def _repository_options(command):
@@ -268,9 +336,10 @@ def _repository_options(command):
 
 @index.command()
 @_repository_options
+@json_option
 @click.pass_obj
 @_talks_to_elasticsearch
-def snapshot(settings: config.Settings, repository: str, location: str | None) -> None:
+def snapshot(settings: config.Settings, repository: str, location: str | None, as_json: bool) -> None:
     """Back up the live archive: a snapshot of the index the alias serves, and of its takedowns.
 
     The snapshot is named <alias>-<UTC timestamp>; the command returns once it is written. The repository
@@ -280,6 +349,9 @@ def snapshot(settings: config.Settings, repository: str, location: str | None) -
     from dateline.indexer.backup import snapshot as take
 
     taken = take(connect(settings), settings.alias, repository, location or repository)
+    if as_json:
+        _emit_json({"alias": settings.alias, "repository": repository, **dataclasses.asdict(taken)})
+        return
     click.echo(f"Snapshot {taken.name} in {repository!r}: {taken.index} ({taken.articles} articles)"
                + (f" and {taken.indices[1]}" if len(taken.indices) > 1 else ""))
 
@@ -288,10 +360,11 @@ def snapshot(settings: config.Settings, repository: str, location: str | None) -
 @click.argument("name", required=False)
 @click.option("--list", "listing", is_flag=True, help="List the alias's snapshots instead, oldest first.")
 @_repository_options
+@json_option
 @click.pass_obj
 @_talks_to_elasticsearch
 def restore(settings: config.Settings, name: str | None, listing: bool, repository: str,
-            location: str | None) -> None:
+            location: str | None, as_json: bool) -> None:
     """Serve snapshot NAME again (default: the newest of the alias), with no downtime.
 
     The snapshot's index comes back as a new version, is checked against the article count recorded in
@@ -304,10 +377,18 @@ def restore(settings: config.Settings, name: str | None, listing: bool, reposito
 
     client = connect(settings)
     if listing:
-        for found in snapshots(client, settings.alias, repository):
-            click.echo(f"{found.name}  {found.index}  {found.articles} articles  taken {found.started}")
+        found = snapshots(client, settings.alias, repository)
+        if as_json:
+            _emit_json({"alias": settings.alias, "repository": repository,
+                        "snapshots": [dataclasses.asdict(each) for each in found]})
+            return
+        for each in found:
+            click.echo(f"{each.name}  {each.index}  {each.articles} articles  taken {each.started}")
         return
     report = run_restore(client, settings.alias, repository, location or repository, name)
+    if as_json:
+        _emit_json({"alias": settings.alias, "repository": repository, **dataclasses.asdict(report)})
+        return
     click.echo(f"Restored {report.snapshot.name} as {report.index} ({report.snapshot.articles} articles"
                + (f", {len(report.withheld)} taken down since left out" if report.withheld else "")
                + f"); alias {settings.alias!r} now serves it"
@@ -322,9 +403,10 @@ def restore(settings: config.Settings, name: str | None, listing: bool, reposito
               help="Field whose analyzer to apply, e.g. headline, body.shingles, headline.autocomplete.")
 @click.option("--at", "stage", type=click.Choice(["search", "index"]), default="search", show_default=True,
               help="The analyzer used when searching (with synonyms) or when indexing.")
+@json_option
 @click.pass_obj
 @_talks_to_elasticsearch
-def analyze(settings: config.Settings, text: str, field: str, stage: str) -> None:
+def analyze(settings: config.Settings, text: str, field: str, stage: str, as_json: bool) -> None:
     """Show the tokens the alias's analyzer for FIELD makes of TEXT, for tuning synonyms.
 
     \b
@@ -339,6 +421,9 @@ def analyze(settings: config.Settings, text: str, field: str, stage: str) -> Non
     request = {"text": text, **({"analyzer": analyzer or mapping["analyzer"]} if "analyzer" in mapping
                                 else {"field": field})}
     tokens = connect(settings).indices.analyze(index=settings.alias, body=request)["tokens"]
+    if as_json:
+        _emit_json({"alias": settings.alias, "field": field, "at": stage, "text": text, "tokens": tokens})
+        return
     positions: dict[int, list[str]] = {}
     for token in tokens:
         positions.setdefault(token["position"], []).append(token["token"])
@@ -349,13 +434,16 @@ def analyze(settings: config.Settings, text: str, field: str, stage: str) -> Non
 @index.command()
 @click.option("--source", "sources", multiple=True, required=True, type=click.Path(exists=True, path_type=str),
               help="A folder (read recursively) or file of articles, as for rebuild. Repeatable.")
-@_format_option
-@_csv_column_option
+@click.option("--format", "format_name", metavar="NAME", callback=_format_name,
+              help="Read files whose name does not tell their format as NAME, as for rebuild.")
+@click.option("--csv-column", "csv_columns", multiple=True, metavar="FIELD=COLUMN", callback=_csv_columns,
+              help="Read FIELD of CSV files from COLUMN, as for rebuild. Repeatable.")
 @_include_deleted
 @_progress_option
+@json_option
 @click.pass_obj
 @_talks_to_elasticsearch
-def add(settings: config.Settings, sources, format_name, csv_columns, include_deleted, progress) -> None:
+def add(settings: config.Settings, sources, format_name, csv_columns, include_deleted, progress, as_json) -> None:
     """Add or correct articles in the index the alias serves, without a rebuild.
 
     An article keeps its id (the id its source gives, else its URL, else its path relative to --source), so
@@ -363,20 +451,26 @@ def add(settings: config.Settings, sources, format_name, csv_columns, include_de
     reported as a duplicate and not added; articles taken down stay down unless --include-deleted. New articles
     join the stories already in the index. Everything added is searchable when the command returns.
     """
-    from dateline.indexer.readers import ReadOptions
+    from dateline.indexer.progress import progress as progress_of
+    from dateline.indexer.readers import ReadOptions, estimate_articles
+    from dateline.indexer.reports import add_json, reading_text
     from dateline.indexer.update import add as run_add
 
     options = ReadOptions(format=format_name, csv_columns=csv_columns)
-    with _progress_bar(sources, progress, options) as bar:
+    with progress_of(estimate_articles(sources, options), "articles", _progress_mode(progress, settings)) as shown:
         report = run_add(connect(settings), settings.alias, list(sources), include_deleted=include_deleted,
-                         on_article=bar.update, options=options)
+                         on_article=shown.update, options=options)
+    if as_json:
+        _emit_json(add_json(report))
+        return
     click.echo(f"Added {len(report.added)} and replaced {len(report.replaced)} articles in {report.index} in "
                f"{report.seconds:.1f}s ({report.unchanged} unchanged, {len(report.duplicates)} duplicates).")
     for doc_id, first in report.duplicates:
         click.echo(f"  duplicate: {doc_id} has the text of {first}")
     for doc_id in report.withheld:
         click.echo(f"  taken down, not added: {doc_id} (--include-deleted brings it back)")
-    _echo_input_problems(report)
+    for line in reading_text(report.fallback_decodings, report.skipped):
+        click.echo(line)
 
 
 @index.command()
@@ -385,9 +479,10 @@ def add(settings: config.Settings, sources, format_name, csv_columns, include_de
               help="Take down the articles of these files (the ids they would get). Repeatable.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=str),
               help="The folder the files were added from, whose paths their ids are [default: each --source].")
+@json_option
 @click.pass_obj
 @_talks_to_elasticsearch
-def delete(settings: config.Settings, ids, sources, root) -> None:
+def delete(settings: config.Settings, ids, sources, root, as_json) -> None:
     """Take articles down: remove them from the index and record the takedown.
 
     Their article pages then answer 410 Gone, and rebuilds leave them out unless --include-deleted. An id the
@@ -403,7 +498,12 @@ def delete(settings: config.Settings, ids, sources, root) -> None:
     wanted = list(dict.fromkeys([*ids, *ids_of(sources, root)]))
     if not wanted:
         raise click.UsageError("name at least one ID or --source")
-    for doc_id, found in remove(connect(settings), settings.alias, wanted, takedown=True).items():
+    removed = remove(connect(settings), settings.alias, wanted, takedown=True)
+    if as_json:
+        _emit_json({"alias": settings.alias, "taken_down": [i for i, found in removed.items() if found],
+                    "not_in_index": [i for i, found in removed.items() if not found]})
+        return
+    for doc_id, found in removed.items():
         click.echo(f"{'taken down' if found else 'not in the index (takedown recorded)'}: {doc_id}")
 
 

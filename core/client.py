@@ -11,8 +11,8 @@ from .config import Settings
 UNAVAILABLE = (es_exc.ConnectionError, es_exc.ConnectionTimeout, es_exc.SSLError)
 
 
-def connect(settings: Settings) -> Elasticsearch:
-    """A client for the configured cluster.
+def connect(settings: Settings, **more) -> Elasticsearch:
+    """A client for the configured cluster (``more``: further client options, such as a ``transport_class``).
 
     Every request has a timeout, so a hung node cannot hang a caller. A connection error is retried on the
     next node; a timeout is retried only when there is another node to try.
@@ -29,7 +29,7 @@ def connect(settings: Settings) -> Elasticsearch:
         options["api_key"] = settings.es_api_key
     if settings.es_ca_certs:
         options["ca_certs"] = settings.es_ca_certs
-    return Elasticsearch(list(settings.es_urls), **options)
+    return Elasticsearch(list(settings.es_urls), **options, **more)
 
 
 def describe_failure(exc: Exception) -> str:

@@ -8,6 +8,8 @@ Variables and defaults:
 - ``ES_TIMEOUT`` (``10``): seconds before a request to Elasticsearch gives up.
 - ``DATELINE_ALIAS`` (``articles``): the alias that searches and analysts read.
 - ``DATELINE_HOST`` / ``DATELINE_PORT`` (``127.0.0.1`` / ``8000``): where ``dateline serve`` listens.
+- ``LOG_LEVEL`` (``INFO``): ``DEBUG``, ``INFO``, ``WARNING`` or ``ERROR``, for the indexer and the service.
+- ``LOG_FORMAT`` (``text``): ``json`` writes one JSON object a log line, for log collectors.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(ValueError):
@@ -32,6 +37,8 @@ class Settings:
     alias: str = "articles"
     host: str = "127.0.0.1"
     port: int = 8000
+    log_level: str = "INFO"
+    log_format: str = "text"
 
 
 def _number(environ: Mapping[str, str], name: str, default, kind):
@@ -44,6 +51,16 @@ def _number(environ: Mapping[str, str], name: str, default, kind):
         raise ConfigError(f"{name}={raw!r} is not a number") from None
     if value <= 0:
         raise ConfigError(f"{name}={raw!r} must be positive")
+    return value
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    value = raw.upper() if choices == LOG_LEVELS else raw.lower()
+    if value not in choices:
+        raise ConfigError(f"{name}={raw!r} is not one of {', '.join(choices)}")
     return value
 
 
@@ -67,4 +84,6 @@ def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
         alias=alias,
         host=environ.get("DATELINE_HOST", "").strip() or Settings.host,
         port=_number(environ, "DATELINE_PORT", Settings.port, int),
+        log_level=_choice(environ, "LOG_LEVEL", LOG_LEVELS, Settings.log_level),
+        log_format=_choice(environ, "LOG_FORMAT", LOG_FORMATS, Settings.log_format),
     )

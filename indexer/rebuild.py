@@ -16,6 +16,7 @@ Taken-down articles stay out, and what ``add`` and ``delete`` wrote meanwhile is
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 import time
@@ -43,6 +44,8 @@ BULK_CHUNK_BYTES = 8 * 2**20
 BULK_TIMEOUT = 300
 MIN_RATIO = 0.9  # of the live index's articles, below which a rebuild is refused unless allowed
 TOP_REASONS = 5  # skip reasons a refusal names
+
+log = logging.getLogger(__name__)
 
 
 class RebuildError(Exception):
@@ -188,6 +191,8 @@ def rebuild(
     gazetteer = _operator_file(load_gazetteer)
 
     body = schema.index_body(rules)
+    log.info("building %s from %s", report.index, ", ".join(report.sources),
+             extra={"index": report.index, "sources": report.sources})
     client.indices.create(index=report.index, settings=body["settings"], mappings=body["mappings"],
                           request_timeout=BULK_TIMEOUT)
     try:
@@ -207,6 +212,8 @@ def rebuild(
         entries = records.journal_since(client, alias, since)
         report.replayed = len({i for entry in entries for i in entry["ids"]})
         records.replay(client, entries, report.index)
+        log.info("alias %r now serves %s (%d documents)", alias, report.index, report.indexed,
+                 extra={"alias": alias, "index": report.index, "documents": report.indexed})
     except ShrinkRefused:  # the index stays, aside, for the operator to inspect
         raise
     except BaseException as exc:  # Ctrl-C and lost connections included: never leave a half-built index

@@ -20,6 +20,7 @@ from dateline.client import UNAVAILABLE, connect, describe_failure
 
 from .export import new_slots
 from .params import DEFAULT_SIZE, MAX_RESULT_WINDOW, ParamError
+from .requestlog import TimedTransport, log_requests
 from .routes import answers_json, bp
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def create_app(settings: config.Settings | None = None, client=None) -> Flask:
     settings = settings or config.from_env()
     app = Flask(__name__)
     app.config["DATELINE_ALIAS"] = settings.alias
-    app.extensions["dateline.es"] = client if client is not None else connect(settings)
+    app.extensions["dateline.es"] = client if client is not None else connect(settings,
+                                                                              transport_class=TimedTransport)
     app.extensions["dateline.export_slots"] = new_slots()
     app.json.sort_keys = False  # keep the documented order of the JSON answers
     app.register_blueprint(bp)
@@ -53,6 +55,7 @@ def create_app(settings: config.Settings | None = None, client=None) -> Flask:
     app.jinja_env.filters["long_date"] = _long_date
     app.jinja_env.filters["number"] = "{:,}".format
     _register_error_handlers(app)
+    log_requests(app)
 
     @app.after_request
     def _security_headers(response):

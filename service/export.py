@@ -19,6 +19,9 @@ time, so that one scraper cannot take the node's search threads from the readers
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import json
 import logging
 import threading
@@ -132,3 +135,54 @@ def _batches(client: Elasticsearch, alias: str, params: SearchParams) -> Iterato
             return
         index = hits[-1]["_index"]
         request["search_after"] = hits[-1]["sort"]
+
+
+# --- CSV, for spreadsheets ----------------------------------------------------------------------------------
+
+CSV_MEDIA_TYPE = "text/csv"  # Flask adds "; charset=utf-8"
+CSV_COLUMNS = ("headline", "published", "source", "dateline", "url", "id", "people", "organizations", "places")
+# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets (OWASP's CSV
+# injection list: tab and carriage return hide a formula behind blanks).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BYTE_ORDER_MARK = "\ufeff"  # without it Excel reads UTF-8 as the system's code page
+
+
+def spreadsheet_cell(value: str | None) -> str:
+    """A value as a cell that a spreadsheet shows as text: a leading apostrophe disarms a formula."""
+    value = value or ""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def csv_row(record: dict) -> list[str]:
+    """The spreadsheet row of an export record: names joined with "; ", the dateline as "City, Country"."""
+    dateline = record.get("dateline") or {}
+    entities = record.get("entities") or {}
+    cells = {
+        **{key: record.get(key) for key in ("headline", "published", "source", "url", "id")},
+        "dateline": ", ".join(part for part in (dateline.get("city"), dateline.get("country")) if part),
+        **{key: "; ".join(entities.get(key) or []) for key in ("people", "organizations", "places")},
+    }
+    return [spreadsheet_cell(cells[column]) for column in CSV_COLUMNS]
+
+
+def _csv_text(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)  # RFC 4180 line ends
+    return out.getvalue()
+
+
+def export_csv(client: Elasticsearch, alias: str, params: SearchParams) -> Iterator[str]:
+    """How many articles ``params`` matches (as text, first, for the response's header), then the CSV of all
+    of them: a header row, then a row each, a batch at a time. The first batch and the count are fetched
+    together, on the index that served the first batch, which never changes, so the count is exactly the rows
+    the CSV holds; a CSV with fewer ended early."""
+    batches = _batches(client, alias, params)
+    first = next(batches, [])
+    total = 0
+    if first:
+        total = client.search(index=first[0]["_index"], query=match_query(params), size=0, track_total_hits=True,
+                              filter_path="hits.total.value")["hits"]["total"]["value"]
+    yield str(total)
+    yield _BYTE_ORDER_MARK + _csv_text([list(CSV_COLUMNS)])
+    for hits in itertools.chain([first] if first else [], batches):
+        yield _csv_text([csv_row(export_record(hit["_source"])) for hit in hits])

@@ -25,11 +25,20 @@ from werkzeug.routing import RoutingException
 
 from dateline import schema
 
-from . import feeds
+from . import contract, feeds
 from .alternatives import FILTER_PATH as ALTERNATIVES_FILTER_PATH
 from .alternatives import Alternatives
 from .cursor import Cursor, decode
-from .export import MAX_CONCURRENT, MEDIA_TYPE, RETRY_AFTER, ExportsBusy, capped, export_lines
+from .export import (
+    CSV_MEDIA_TYPE,
+    MAX_CONCURRENT,
+    MEDIA_TYPE,
+    RETRY_AFTER,
+    ExportsBusy,
+    capped,
+    export_csv,
+    export_lines,
+)
 from .facets import FACETS_BY_NAME, canonical
 from .params import ParamError, SearchParams, prefix_param
 from .query import FILTER_PATH, build_facet_search, build_search, in_any_spelling, sort_for
@@ -106,9 +115,11 @@ def _cursor(params: SearchParams) -> Cursor | None:
 
 
 def _links(params: SearchParams) -> dict:
-    """The URLs of a search in every form: its page, its JSON twin, its feeds (by media type) and its export."""
+    """The URLs of a search in every form: its page, its JSON twin, its feeds (by media type) and its exports
+    (JSON Lines and CSV)."""
+    export = _twin_url("dateline.export_api", params)
     return {"page": search_url(params), "json": _api_search_url(params), "feeds": _feed_urls(params),
-            "export": _twin_url("dateline.export_api", params)}
+            "export": export, "export_csv": export + ("&" if "?" in export else "?") + "format=csv"}
 
 
 def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> dict:
@@ -209,19 +220,34 @@ def json_feed():
 
 @json_route("/api/export")
 def export_api():
-    """Every article of a search as JSON Lines, streamed, in the shape ``dateline index rebuild`` reads; 429 when
-    this process streams ``MAX_CONCURRENT`` exports already."""
+    """Every article of a search as JSON Lines, streamed, in the shape ``dateline index rebuild`` reads; with
+    ``format=csv`` as a spreadsheet, with its row count in the ``Dateline-Export-Rows`` header. 429 when this
+    process streams ``MAX_CONCURRENT`` exports already."""
     params = SearchParams.from_args(request.args)
-    lines = capped(current_app.extensions["dateline.export_slots"], export_lines(_es(), _alias(), params))
-    try:
-        first = next(lines)  # fetched before the response starts, so a failure is still a proper error
-    except ExportsBusy:
-        raise TooManyRequests(f"{MAX_CONCURRENT} exports are running already; please try again in {RETRY_AFTER} "
-                              f"seconds.", retry_after=RETRY_AFTER) from None
+    form = request.args.get("format", "jsonl")
+    if form not in ("jsonl", "csv"):
+        raise ParamError("format", f"{form!r} is not jsonl or csv")
+    slots = current_app.extensions["dateline.export_slots"]
+    if form == "csv":
+        rows = capped(slots, export_csv(_es(), _alias(), params))
+        total = _first(rows)  # the count, with the first batch: fetched before the response starts
+        return current_app.response_class(rows, mimetype=CSV_MEDIA_TYPE, headers={
+            "Content-Disposition": 'attachment; filename="export.csv"', "Dateline-Export-Rows": total})
+    lines = capped(slots, export_lines(_es(), _alias(), params))
+    first = _first(lines)  # fetched before the response starts, so a failure is still a proper error
     return current_app.response_class(
         _chain(first, lines), mimetype=MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="export.jsonl"'},
     )
+
+
+def _first(export) -> str:
+    """The first item of an export; 429 when every export slot is taken."""
+    try:
+        return next(export)
+    except ExportsBusy:
+        raise TooManyRequests(f"{MAX_CONCURRENT} exports are running already; please try again in {RETRY_AFTER} "
+                              f"seconds.", retry_after=RETRY_AFTER) from None
 
 
 def _chain(first: str, rest):
@@ -252,7 +278,8 @@ def _article(article_id: str, url: Callable[[SearchParams], str]) -> dict:
     to searches (pages or their JSON twins)."""
     source = _find_article(article_id)
     related = _es().search(index=_alias(), **build_related(source))
-    links = {"page": _article_url(article_id), "json": url_for("dateline.article_api", article_id=article_id)}
+    links = {"page": _article_url(article_id), "json": url_for("dateline.article_api", article_id=article_id),
+             "canonical": request.url_root.rstrip("/") + _article_url(article_id)}
     return article_view(source, related, _article_url, url, links)
 
 
@@ -272,3 +299,21 @@ def healthz():
     indices = sorted(_es().indices.get_alias(name=_alias()))
     count = _es().count(index=_alias())["count"]
     return jsonify({"status": "ok", "alias": _alias(), "index": ",".join(indices), "documents": count})
+
+
+@json_route("/api/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of the JSON routes (``service/openapi.json``)."""
+    return jsonify(contract.openapi())
+
+
+@bp.get("/api/docs")
+def api_docs():
+    """The JSON API for people: the OpenAPI description as a page."""
+    return render_template("api.html", spec=contract.openapi(), resolve=contract.resolve)
+
+
+@bp.get("/help/search")
+def search_help():
+    """How to write a query: words, phrases, exclusions, OR, filters, dates."""
+    return render_template("syntax.html")

@@ -34,8 +34,8 @@ def run(settings: Settings, host: str, port: int, workers: int) -> None:
             "threads": 4,
             "timeout": 60,
             "graceful_timeout": 10,
-            "accesslog": "-",
+            "accesslog": None,  # the app logs each request, with its Elasticsearch time (requestlog.py)
             "errorlog": "-",
-            "loglevel": "info",
+            "loglevel": settings.log_level.lower(),
         },
     ).run()

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from dateline import schema
 
+from .citation import article_citation
 from .cursor import Cursor, encode, fingerprint, pinned
 from .facets import HISTOGRAM, TERMS_FACETS, SearchURL, next_start
 from .params import MAX_RESULT_WINDOW, SearchParams
@@ -173,7 +174,8 @@ def article_view(source: dict, related_answer: dict, article_url: Callable[[str]
                  links: dict | None = None) -> dict:
     """One article in full, with the versions of its story, related articles (``related_answer``, see
     ``dateline.service.related``) and the facet values it is filed under, each linking to its search; ``url``
-    is its page here, ``original_url`` where it was first published."""
+    is its page here, ``original_url`` where it was first published, ``links["canonical"]`` its permanent
+    absolute URL, which the citation names when there is no original."""
     article = StoredArticle.from_source(source)
     related, versions = related_view(related_answer, article_url)
     filed_under = []
@@ -183,7 +185,7 @@ def article_view(source: dict, related_answer: dict, article_url: Callable[[str]
         if values:
             filed_under.append({"label": facet.label, "links": [
                 {"value": value, "url": search_url(SearchParams().toggled(facet.name, value))} for value in values]})
-    return {
+    view = {
         "id": article.id,
         "url": article_url(article.id),
         "headline": article.title,
@@ -204,6 +206,8 @@ def article_view(source: dict, related_answer: dict, article_url: Callable[[str]
         "filed_under": filed_under,
         "links": links or {},
     }
+    view["citation"] = article_citation(view, view["links"].get("canonical", view["url"]))
+    return view
 
 
 def period_label(interval: str, start: date) -> str:

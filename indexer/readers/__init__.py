@@ -77,7 +77,9 @@ def _unsupported(path: str) -> Skip:
     return Skip(path, None, f"unsupported file type ({suffix})")
 
 
-def _files(sources: Iterable[str | Path], forced: str | None) -> Iterator[tuple[str, Format] | Skip]:
+def source_files(sources: Iterable[str | Path], forced: str | None = None) -> Iterator[tuple[str, Format] | Skip]:
+    """Every file of ``sources`` with the format that reads it (``forced``: that format's name for all), in
+    reading order; a ``Skip`` for the rest."""
     for source in sources:
         for found in walk(os.path.normpath(source)):
             if isinstance(found, Skip):
@@ -96,7 +98,7 @@ def iter_articles(sources: Iterable[str | Path], max_bytes: int = MAX_BYTES,
     nonexistent paths become ``Skip`` records, never exceptions.
     """
     options = options or ReadOptions(max_bytes=max_bytes)
-    for found in _files(sources, options.format):
+    for found in source_files(sources, options.format):
         if isinstance(found, Skip):
             yield found
         else:
@@ -106,5 +108,5 @@ def iter_articles(sources: Iterable[str | Path], max_bytes: int = MAX_BYTES,
 
 def estimate_articles(sources: Iterable[str | Path], options: ReadOptions | None = None) -> int:
     """About how many articles ``sources`` hold, for a progress bar's ETA."""
-    found = _files(sources, (options or ReadOptions()).format)
+    found = source_files(sources, (options or ReadOptions()).format)
     return sum(item[1].count(item[0]) for item in found if not isinstance(item, Skip))

@@ -13,8 +13,8 @@ import pytest
 DATELINE = str(Path(sys.executable).with_name("dateline"))
 
 
-def run(*args: str, alias: str, es_url: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATELINE_ALIAS": alias, "ES_URL": es_url, "ES_TIMEOUT": "3"}
+def run(*args: str, alias: str, es_url: str, timeout: float = 120, **more_env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATELINE_ALIAS": alias, "ES_URL": es_url, "ES_TIMEOUT": "3", **more_env}
     return subprocess.run([DATELINE, *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 

@@ -33,3 +33,11 @@ def test_credentials_and_server_settings_are_read():
 def test_unusable_values_are_refused_with_the_variable_named(environ, message):
     with pytest.raises(ConfigError, match=message):
         from_env(environ)
+
+
+def test_log_level_and_format_are_read_and_checked():
+    settings = from_env({"LOG_LEVEL": "debug", "LOG_FORMAT": "JSON"})
+    assert (settings.log_level, settings.log_format) == ("DEBUG", "json")
+    assert (Settings().log_level, Settings().log_format) == ("INFO", "text")
+    with pytest.raises(ConfigError, match="LOG_FORMAT"):
+        from_env({"LOG_FORMAT": "xml"})
