@@ -116,15 +116,17 @@ def check(sources: Iterable[str | Path], options: ReadOptions | None = None) -> 
         gazetteer = load_gazetteer()
     except (OSError, UnicodeDecodeError, GazetteerError) as exc:
         raise CheckError(str(exc)) from exc
-    for item in documents(report.sources, gazetteer, options):
+    for item in documents(report.sources, gazetteer, options=options):
         if isinstance(item, Skip):
             report.skipped.append(item)
             continue
         article = item.article
         report.articles += 1
-        report.ids.add(item.id)
         if article.encoding != "utf-8":
             report.fallback_decodings.append((article.path, article.encoding))
+        if item.duplicate_of:  # the same text as an earlier article: a rebuild indexes it once
+            continue
+        report.ids.add(item.id)
         report.earliest = min(report.earliest or article.published, article.published)
         report.latest = max(report.latest or article.published, article.published)
         report.date_rules[article.published_rule] += 1
