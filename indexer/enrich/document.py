@@ -6,12 +6,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from collections import Counter
 
 from dateline import schema
 
 from ..article import MAX_ID_BYTES, Article, file_and_line
-from .entities import extract_entities
-from .gazetteer import ENTITY_KEYS, Gazetteer
+from .entities import entity_mentions
+from .gazetteer import ENTITY_KEYS, Entry, Gazetteer
 from .names import fold_quotes, normalise_name
 from .stories import Sketch
 
@@ -44,6 +45,9 @@ def body_hash(article: Article) -> str:
     body = " ".join(fold_quotes(article.body).split())
     return hashlib.blake2b(f"{article.published}\n{body}".encode(), digest_size=10).hexdigest()
 
+
+MENTIONS = 2  # times a place or organisation is named to be one of the story, wherever it is named
+ORG_PARAGRAPHS = 5  # an organisation named in the first paragraphs (the lead and its context) is one of the story
 
 # --- the index document -------------------------------------------------------------------------------------
 
@@ -97,6 +101,38 @@ def _nest(fields: dict[str, object]) -> dict:
     return document
 
 
+def _specific(entry: Entry, gazetteer: Gazetteer) -> bool:
+    """A place named once is a place of the story when it is specific: a region, a smaller place, or a city
+    that is not large ("protests near Shusha", but not "a London-based bank")."""
+    return entry.kind not in ("country", "city") or entry.kind == "city" and entry.name not in gazetteer.large_cities
+
+
+def _found_entities(article: Article, gazetteer: Gazetteer) -> dict[str, list[str]]:
+    """The entities of an article's text, as far as the story is about them (tuned on Reuters TRAIN against
+    what its editors tagged; a name in passing, "the U.S. dollar", "the EC's", is not what a story is about):
+
+    - people wherever they are named (except "the Reagan administration", see ``entities``);
+    - organisations named in the headline, the first ``ORG_PARAGRAPHS`` paragraphs or at least twice;
+    - countries and cities named in the headline or the lede or at least twice, and any region or smaller
+      place or city that is not large; each with its country, as a dateline city brings its country.
+    """
+    in_headline = entity_mentions(article.headline, gazetteer)
+    paragraphs = [entity_mentions(paragraph, gazetteer) for paragraph in article.body.split("\n\n")]
+    in_body = {key: sum((p[key] for p in paragraphs), Counter()) for key in ENTITY_KEYS}
+    lead = {key: [name for p in paragraphs[:ORG_PARAGRAPHS] for name in p[key]] for key in ENTITY_KEYS}
+    organisations = [name for name, count in in_body["organizations"].items()
+                     if count >= MENTIONS or name in lead["organizations"]]
+    places = [name for name, count in in_body["places"].items()
+              if count >= MENTIONS or name in paragraphs[0]["places"] or _specific(gazetteer.lookup(name), gazetteer)]
+    places = _merge(list(in_headline["places"]), places)
+    return {
+        "organizations": _merge(list(in_headline["organizations"]), organisations),
+        "people": _merge(list(in_headline["people"]), list(in_body["people"])),
+        "places": _merge(places, [entry.country for place in places
+                                  if (entry := gazetteer.lookup(place)) and entry.country]),
+    }
+
+
 def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str | None = None,
                 starts: Sketch | None = None) -> dict:
     """The index document of an article (the fields of ``schema.MAPPINGS``), ``story`` its story key, ``doc_id``
@@ -107,9 +143,7 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str 
         entities = {key: _merge([_canonical(name, gazetteer) for name in article.entities.get(key, [])])
                     for key in ENTITY_KEYS}
     else:
-        in_headline = extract_entities(article.headline, gazetteer)
-        in_body = extract_entities(article.body, gazetteer)
-        entities = {key: _merge(in_headline[key], in_body[key]) for key in ENTITY_KEYS}
+        entities = _found_entities(article, gazetteer)
     entities["places"] = _merge(dateline_places, [_canonical(name, gazetteer) for name in article.places],
                                 entities["places"])
     return _nest({

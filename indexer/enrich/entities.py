@@ -5,6 +5,7 @@ Precision comes before recall: a facet value that is wrong misleads more than on
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -30,10 +31,15 @@ _TITLES = frozenset(
     "President Minister Premier Chancellor Chairman Chairwoman Spokesman Spokeswoman Secretary Senator Sen "
     "Governor Gov Ambassador Director Mr Mrs Ms Dr Professor Prof Judge General Gen Colonel Col Commissioner "
     "Mayor Representative Rep King Queen Prince Princess Pope Sheikh Envoy Ombudsman Deputy Economist "
-    "Analyst "
+    "Analyst Executive Investor Financier Leader Speaker Staff "
     "chairman chairwoman president minister spokesman spokeswoman secretary director economist analyst "
-    "ambassador envoy governor mayor commissioner deputy ombudsman".split()
+    "ambassador envoy governor mayor commissioner deputy ombudsman executive investor financier leader "
+    "speaker".split()
 )
+# Words after a leader's name that make it the name of a government ("the Reagan administration").
+_GOVERNMENT = frozenset("administration administration's government government's cabinet era".split())
+# Lower-case words inside a person's name ("Gerhard de Kock", "Ludwig van Beethoven").
+_PARTICLES = frozenset("de du van von der den da di del della le la bin ibn al".split())
 _SAID = frozenset("said says told".split())
 # Capitalised words that begin sentences rather than names.
 _STARTERS = frozenset(
@@ -154,26 +160,32 @@ def _is_name_word(word: str) -> bool:
     return len(word) > 1 and word[0].isupper() and word[1].islower() and word not in _NOT_NAME
 
 
-def _person(words: list[str], before: list[str], after: str) -> str | None:
-    """A person named at the end of a run of capitalised words: two or three name words right after a title
-    ("Treasury Secretary James Baker", "spokesman John Smith") or after "said" and before a comma."""
+def _person(words: list[str], before: list[str], after: list[str]) -> str | None:
+    """A person named at the end of a run of capitalised words: two or three name words (with particles:
+    "Barend du Plessis") right after a title ("Treasury Secretary James Baker", "spokesman John Smith"), after
+    "said" and before a comma, or before a comma and a title ("Charles Haughey, leader of ...")."""
     name: list[str] = []
-    while words and len(name) < 3 and _is_name_word(words[-1]):
+    while words and len(name) < 4 and (_is_name_word(words[-1]) or name and words[-1] in _PARTICLES
+                                       and len(words) > 1 and _is_name_word(words[-2])):
         name.insert(0, words.pop())
     while name and name[0].endswith("."):  # an initial does not begin a name
         words.append(name.pop(0))
-    if sum(1 for w in name if not w.endswith(".")) < 2:
+    if sum(1 for w in name if not w.endswith(".") and w not in _PARTICLES) < 2:
         return None
     previous = words[-1].rstrip(".") if words else before[-1] if before else ""
     if previous in _TITLES:
         return " ".join(name)
-    if not words and after == "," and (previous in _SAID or before[-2:] == ["according", "to"]):
+    if words or after[:1] != [","]:
+        return None
+    if previous in _SAID or before[-2:] == ["according", "to"]:
         return " ".join(name)
-    return None
+    title = after[2] if after[1:2] in (["the"], ["a"]) else after[1] if len(after) > 1 else ""
+    return " ".join(name) if title in _TITLES else None
 
 
-def extract_entities(text: str, gazetteer: Gazetteer) -> dict[str, list[str]]:
-    """Organisations, places and people named in ``text``, each list in order of first mention, normalised.
+def entity_mentions(text: str, gazetteer: Gazetteer) -> dict[str, Counter[str]]:
+    """Organisations, places and people named in ``text``, normalised, each with how often it is named, in
+    order of first mention.
 
     Known names (gazetteer, longest match first) give their canonical form; the heuristics only look at
     capitalised runs that no known name covers.
@@ -181,23 +193,32 @@ def extract_entities(text: str, gazetteer: Gazetteer) -> dict[str, list[str]]:
     tokens = TOKEN.findall(fold_quotes(text))
     known: list[str | None] = [None] * len(tokens)  # the entity key of a token inside a known name
     found: dict[str, dict[str, str]] = {key: {} for key in ENTITY_KEYS}
+    counts: dict[str, Counter[str]] = {key: Counter() for key in ENTITY_KEYS}
+
+    def add(key: str, name: str) -> None:
+        counts[key][found[key].setdefault(name.casefold(), name)] += 1
+
     end = 0
     for i in gazetteer.starts(tokens):
         match = gazetteer.match(tokens, i) if i >= end else None
         if match:
             end, entry = match
             known[i:end] = [KINDS[entry.kind]] * (end - i)
-            found[KINDS[entry.kind]].setdefault(entry.name.casefold(), entry.name)
+            if not (entry.kind == "person" and tokens[end:end + 1] and tokens[end] in _GOVERNMENT):
+                add(KINDS[entry.kind], entry.name)
     for start, end in _runs(tokens, known):
         organisation = _organisation(_words(tokens[start:end], known[start:end]))
         if organisation:
-            found["organizations"].setdefault(organisation.casefold(), organisation)
-            continue
+            add("organizations", organisation)
         # A person's name holds no known place: look after the last one ("U.S. Treasury Secretary J. Baker").
         start = max([start] + [k + 1 for k in range(start, end) if known[k]])
         before = tokens[max(0, start - 2):start]
-        person = _person([w.text for w in _words(tokens[start:end], known[start:end])], before,
-                         tokens[end] if end < len(tokens) else "")
+        person = _person([w.text for w in _words(tokens[start:end], known[start:end])], before, tokens[end:end + 3])
         if person:
-            found["people"].setdefault(person.casefold(), person)
-    return {key: list(values.values()) for key, values in found.items()}
+            add("people", person)
+    return counts
+
+
+def extract_entities(text: str, gazetteer: Gazetteer) -> dict[str, list[str]]:
+    """Organisations, places and people named in ``text``, each list in order of first mention, normalised."""
+    return {key: list(names) for key, names in entity_mentions(text, gazetteer).items()}

@@ -1,4 +1,5 @@
-"""The gazetteer: known places, organisations and people with their aliases, from an operator-edited file."""
+"""The gazetteer: known places, organisations and people with their aliases, from an operator-edited file
+merged over real geographic data (``geography``): the operator's names win."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .geography import geographic_entries
 from .names import normalise_name
 
 DEFAULT_GAZETTEER = Path(__file__).parent.parent / "analysis" / "gazetteer.txt"
@@ -39,15 +41,19 @@ def _lookup_key(name: str) -> str:
 class Gazetteer:
     """Known names: a token trie for finding them in text, and a case-insensitive lookup of any form."""
 
-    def __init__(self, entries: list[tuple[Entry, list[str]]]):
+    def __init__(self, entries: list[tuple[Entry, list[str]]], dateline_only: list[tuple[Entry, list[str]]] = ()):
+        """``entries`` (each with all its forms) are found in text and looked up; ``dateline_only`` are only
+        looked up. The first entry to claim a form keeps it."""
         self._trie: dict = {}
         self._forms: dict[str, Entry] = {}
-        for entry, aliases in entries:
-            for form in [entry.name, *aliases]:
+        self.large_cities: frozenset[str] = frozenset()  # canonical names of cities the data counts as large
+        for entry, forms in entries:
+            for form in forms:
                 self._forms.setdefault(_lookup_key(form), entry)
                 self._add(form, entry)
-                if KINDS[entry.kind] == "places" and not form.isupper() and sum(map(str.isalpha, form)) > 3:
-                    self._add(form.upper(), entry)  # upper-case copy: "AZERBAIJAN" but never "TREND"
+        for entry, forms in dateline_only:
+            for form in forms:
+                self._forms.setdefault(_lookup_key(form), entry)
 
     def _add(self, form: str, entry: Entry) -> None:
         node = self._trie
@@ -75,8 +81,9 @@ class Gazetteer:
         return found
 
 
-def load_gazetteer(path: Path | str = DEFAULT_GAZETTEER) -> Gazetteer:
-    """Read a gazetteer file: ``kind | name | aliases, comma-separated | country`` a line (see its header)."""
+def load_gazetteer(path: Path | str = DEFAULT_GAZETTEER, geography: bool = True) -> Gazetteer:
+    """Read a gazetteer file: ``kind | name | aliases, comma-separated | country`` a line (see its header), and
+    add the countries and cities of ``geography`` (unless ``geography`` is False) behind its names."""
     entries = []
     owner: dict[str, tuple[int, str]] = {}
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -110,5 +117,16 @@ def load_gazetteer(path: Path | str = DEFAULT_GAZETTEER) -> Gazetteer:
             if _lookup_key(entry.country) not in countries:
                 raise GazetteerError(f"{where}: unknown country {entry.country!r} (add a 'country |' line)")
             entry = Entry(entry.kind, entry.name, countries[_lookup_key(entry.country)])
-        resolved.append((entry, aliases))
-    return Gazetteer(resolved)
+        forms = [entry.name, *aliases]
+        if KINDS[entry.kind] == "places":  # upper-case copies: "AZERBAIJAN" but never "TREND"
+            forms += [form.upper() for form in forms if not form.isupper() and sum(map(str.isalpha, form)) > 3]
+        resolved.append((entry, forms))
+    if not geography:
+        return Gazetteer(resolved)
+    places = {form: (entry.kind, entry.name, entry.country) for entry, forms in resolved
+              if KINDS[entry.kind] == "places" for form in forms}
+    found, large = geographic_entries(places)
+    gazetteer = Gazetteer(resolved + [(Entry(*entry), forms) for entry, forms, in_text in found if in_text],
+                          [(Entry(*entry), forms) for entry, forms, in_text in found if not in_text])
+    gazetteer.large_cities = large
+    return gazetteer

@@ -219,8 +219,12 @@ def test_a_missing_country_comes_from_the_city(gazetteer):
     document = to_document(article, gazetteer, "s")
     assert document["dateline"] == {"city": "San Mateo", "country": "United States"}
     assert document["entities"]["places"][:3] == ["San Mateo", "California", "United States"]
+    # A city the geographic data knows gives its country (every Springfield there is in the United States).
     article = parse_text(b" date 1987-03-03\nSPRINGFIELD, March 2 - Net rose.", "a.txt")
-    assert to_document(article, gazetteer, "s")["dateline"] == {"city": "Springfield", "country": None}
+    assert to_document(article, gazetteer, "s")["dateline"] == {"city": "Springfield",
+                                                                 "country": "United States"}
+    article = parse_text(b" date 1987-03-03\nNOWHERESVILLE, March 2 - Net rose.", "a.txt")
+    assert to_document(article, gazetteer, "s")["dateline"] == {"city": "Nowheresville", "country": None}
 
 
 def test_given_facet_values_are_normalised(gazetteer):
