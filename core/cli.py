@@ -516,12 +516,15 @@ def delete(settings: config.Settings, ids, sources, root, as_json) -> None:
               help="Checkpoint file of what was seen [default: .dateline-watch-<alias>.json in the folder].")
 @click.option("--allow-mass-delete", is_flag=True,
               help="Remove the articles of vanished files even when many vanish at once.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object a line per change ({time, event, file, articles, ...}) instead of text.")
 @click.pass_obj
 @_talks_to_elasticsearch
-def watch(settings: config.Settings, folder, interval, state, allow_mass_delete) -> None:
+def watch(settings: config.Settings, folder, interval, state, allow_mass_delete, as_json) -> None:
     """Follow a folder: add new files, replace changed ones, remove the articles of removed ones.
 
-    One log line per change. A restart picks up from the checkpoint file, so nothing is added twice.
+    One log line per change (with --json, one JSON object per line: watching, added, replaced, removed,
+    skipped, refused, stopped). A restart picks up from the checkpoint file, so nothing is added twice.
     Stops cleanly (after the round in progress) on Ctrl-C or SIGTERM; exits 3 when Elasticsearch is down.
     """
     import signal
@@ -536,8 +539,9 @@ def watch(settings: config.Settings, folder, interval, state, allow_mass_delete)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
 
-    def log(line: str) -> None:
-        click.echo(f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} {line}")
+    def log(message: str, /, **event) -> None:
+        now = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
+        click.echo(json.dumps({"time": now, **event, "message": message}) if as_json else f"{now} {message}")
 
     run_watch(connect(settings), settings.alias, folder, Path(state) if state else default_state(folder,
               settings.alias), interval, stop, allow_mass_delete=allow_mass_delete, log=log)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from elasticsearch import Elasticsearch
 
@@ -23,6 +23,16 @@ from .article import Skip
 from .readers import format_of
 from .readers.files import walk
 from .update import add, remove
+
+
+class Log(Protocol):
+    """Where a watch reports: a line for people, and the event's fields for scripts."""
+
+    def __call__(self, message: str, /, **event) -> None: ...
+
+
+def _print(message: str, /, **event) -> None:
+    print(message)
 
 MASS_DELETE_FILES = 10  # at most this many files may vanish in one round...
 MASS_DELETE_SHARE = 0.1  # ...or this share of the files seen, whichever is more
@@ -83,7 +93,7 @@ def too_many_removed(removed: int, seen: int) -> bool:
 
 
 def watch_once(client: Elasticsearch, alias: str, folder: str, state: Path, *, allow_mass_delete: bool = False,
-               log: Callable[[str], None] = print) -> Changes:
+               log: Log = _print) -> Changes:
     """One round: apply what changed since the state file, then record it there."""
     seen = load_state(state)
     now = scan(folder)
@@ -93,26 +103,30 @@ def watch_once(client: Elasticsearch, alias: str, folder: str, state: Path, *, a
     if touched:
         report = add(client, alias, [os.path.join(folder, name) for name in touched], root=folder)
         for skip in report.skipped:
-            log(f"skipped {os.path.relpath(skip.path, folder)}: {skip.reason}")
+            log(f"skipped {os.path.relpath(skip.path, folder)}: {skip.reason}", event="skipped",
+                file=os.path.relpath(skip.path, folder), reason=skip.reason)
         for name in touched:
             ids = report.ids_by_path.get(os.path.join(os.path.normpath(folder), name), [])
             gone = sorted(set(files.get(name, {}).get("ids", [])) - set(ids))  # lines cut from a JSON Lines file
             if gone:
                 remove(client, alias, gone, takedown=False)
             verb = "added" if name in changes.added else "replaced"
-            log(f"{verb} {name} ({len(ids)} articles{f', {len(gone)} removed' if gone else ''})")
+            log(f"{verb} {name} ({len(ids)} articles{f', {len(gone)} removed' if gone else ''})", event=verb,
+                file=name, articles=len(ids), removed=len(gone))
             files[name] = {"size": now[name][0], "mtime_ns": now[name][1], "ids": ids}
     if changes.removed:
         if too_many_removed(len(changes.removed), len(seen)) and not allow_mass_delete:
             log(f"refused: {len(changes.removed)} of {len(seen)} files vanished at once; nothing removed "
-                "(is the folder mounted? --allow-mass-delete to remove their articles)")
+                "(is the folder mounted? --allow-mass-delete to remove their articles)", event="refused",
+                vanished=len(changes.removed), files=len(seen))
             changes.removed = []
         else:
             ids = [i for name in changes.removed for i in seen[name]["ids"]]
             if ids:
                 remove(client, alias, ids, takedown=False)
             for name in changes.removed:
-                log(f"removed {name} ({len(seen[name]['ids'])} articles)")
+                log(f"removed {name} ({len(seen[name]['ids'])} articles)", event="removed", file=name,
+                    articles=len(seen[name]["ids"]))
                 del files[name]
     if files != seen:
         save_state(state, files)
@@ -120,11 +134,12 @@ def watch_once(client: Elasticsearch, alias: str, folder: str, state: Path, *, a
 
 
 def watch(client: Elasticsearch, alias: str, folder: str, state: Path, interval: float, stop: threading.Event,
-          *, allow_mass_delete: bool = False, log: Callable[[str], None] = print) -> None:
+          *, allow_mass_delete: bool = False, log: Log = _print) -> None:
     """Rounds of ``watch_once`` every ``interval`` seconds until ``stop`` is set (a round in progress
     finishes first). An Elasticsearch failure ends the watch; the state file keeps the last finished round."""
-    log(f"watching {folder} every {interval:g}s into alias {alias!r} (state: {state})")
+    log(f"watching {folder} every {interval:g}s into alias {alias!r} (state: {state})", event="watching",
+        folder=folder, interval=interval, alias=alias, state=str(state))
     while not stop.is_set():
         watch_once(client, alias, folder, state, allow_mass_delete=allow_mass_delete, log=log)
         stop.wait(interval)
-    log("stopped")
+    log("stopped", event="stopped")

@@ -212,6 +212,21 @@ def _until(check, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
+def test_watch_reports_each_change_as_a_json_line_for_scripts(es, index_names, archive, start_watch):
+    _write(archive, "one.txt", "The quarry near Gizilbulagh reopened.")
+    watcher = start_watch(archive, "--json")
+    _until(lambda: "one.txt" in _ids(es, index_names))
+    (archive / "one.txt").unlink()
+    _until(lambda: "one.txt" not in _ids(es, index_names))
+    watcher.send_signal(signal.SIGTERM)
+    out, err = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert [(e["event"], e.get("file"), e.get("articles")) for e in events] == [
+        ("watching", None, None), ("added", "one.txt", 1), ("removed", "one.txt", 1), ("stopped", None, None)]
+    assert all(e["time"].endswith("Z") and e["message"] for e in events)
+
+
 def test_watch_follows_a_folder_and_resumes_from_its_checkpoint(es, index_names, archive, start_watch):
     _write(archive, "one.txt", "The quarry near Gizilbulagh reopened.")
     watcher = start_watch(archive)
