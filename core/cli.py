@@ -232,6 +232,8 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
     click.echo(f"Indexed {report.indexed} articles into {report.index} in {report.seconds:.1f}s "
                f"({duplicates} duplicates merged); alias {report.alias!r} now serves it"
                + (f" instead of {report.previous}." if report.previous else "."))
+    if report.undated:
+        click.echo(f"  of which {report.undated} undated (no date could be read; indexed without one)")
     if report.withheld:
         click.echo(f"{'Brought back' if include_deleted else 'Left out'} {len(report.withheld)} taken-down "
                    f"articles{'' if include_deleted else ' (--include-deleted brings them back)'}.")
@@ -239,6 +241,10 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
         click.echo(f"Carried over {report.replayed} articles added or deleted while it ran.")
     for line in reading_text(report.fallback_decodings, report.skipped):
         click.echo(line)
+    if report.notes:
+        click.echo(f"Check {len(report.notes)} (indexed all the same):")
+        for path, note in report.notes:
+            click.echo(f"  {path}: {note}")
     if report.deleted:
         click.echo(f"Deleted old versions: {', '.join(report.deleted)}")
 

@@ -23,6 +23,14 @@ written as a name (``Shusha``, not ``SHUSHA`` or ``shusha``) is reduced to a tra
 become ``hah``, and ``Kızılbulak``, ``Kyzylboulag`` and ``Gizilbulagh`` become ``kasalbalak``. Only such
 words are indexed there (names, mostly). The service searches them when the words as written find no article
 with every word, and a word counts there only where the article lacks the word itself.
+Languages: Elasticsearch picks an analyzer per field, not per document, so the shared full-text fields above
+hold every article's text with that chain (highlights, phrase suggestions and related articles work in every
+language), and each non-English article's headline and body are indexed once more in a field of its language
+(``LANGUAGE_TEXT``): Russian with Elasticsearch's ``russian`` stop words and stemmer (``протестов`` and
+``протесты`` are one word), any other language with language-neutral folding only (lowercase, accents folded
+with the original kept, no stemmer). Searches query the shared fields (``TEXT_FIELDS``) and the language
+fields (``LANGUAGE_FIELDS``) as two alternatives, so one query finds articles in every language. ``language``
+holds the ISO 639-1 code.
 
 The ``autocomplete`` sub-fields (search as you type) fold quotes, lowercase, add every spelling the synonym
 rules give (at index time), fold accents and index edge n-grams; their search analyzer only lowercases and
@@ -64,6 +72,8 @@ BODY_HASH = "body_hash"
 REVISED = "revised"
 STORY_BANDS = "story_bands"
 STORY_SIGNATURE = "story_signature"
+RUSSIAN_TEXT = "text_by_language.russian"
+FOLDED_TEXT = "text_by_language.folded"
 
 # Full-text fields with the weight each carries in a search (``best_fields`` with a tie breaker, as BEIR's BM25
 # baseline). BM25 already favours a word in a short headline over one in a long body; on top of that a
@@ -73,6 +83,14 @@ STORY_SIGNATURE = "story_signature"
 TEXT_FIELDS = {HEADLINE: 0.8, BODY: 1.0}
 # The weight of the name skeletons (``SKELETON`` sub-fields of the text fields) beside the words themselves.
 NAME_WEIGHT = 0.2
+
+# The field of each language's own analysis ("en" has none: the shared fields analyse English); every other
+# language not listed here goes to FOLDED_TEXT. These hold headline and body together, indexed, not stored.
+LANGUAGE_TEXT = {"ru": RUSSIAN_TEXT}
+ENGLISH = "en"
+# The language fields with the weight each carries in a search; a search queries them beside TEXT_FIELDS.
+LANGUAGE_FIELDS = {RUSSIAN_TEXT: 1.0, FOLDED_TEXT: 1.0}
+LANGUAGE_TEXT_OBJECT = "text_by_language"  # the object holding them: present on non-English articles only
 
 # Sub-fields.
 AUTOCOMPLETE = "autocomplete"  # edge n-grams of every spelling, accent and case insensitive: headline, facets
@@ -175,6 +193,11 @@ def read_synonyms(path: Path | str = DEFAULT_SYNONYMS) -> list[str]:
     return rules
 
 
+def _analyzer(filters: list[str]) -> dict:
+    """A text analyzer: quotes folded, the standard tokenizer, then ``filters``."""
+    return {"type": "custom", "char_filter": ["quote_folding"], "tokenizer": "standard", "filter": filters}
+
+
 def analysis(synonyms: list[str]) -> dict:
     """The ``analysis`` section of the index settings, with ``synonyms`` inlined."""
     text_filters = ["english_possessive", "lowercase", "accent_folding", "english_stemmer"]
@@ -186,6 +209,8 @@ def analysis(synonyms: list[str]) -> dict:
         "filter": {
             "english_possessive": {"type": "stemmer", "language": "possessive_english"},
             "english_stemmer": {"type": "stemmer", "language": "english"},
+            "russian_stop": {"type": "stop", "stopwords": "_russian_"},
+            "russian_stemmer": {"type": "stemmer", "language": "russian"},
             # Search side only: dropping stop words from the index as well ranked worse (SciFact nDCG@10
             # 0.667 → 0.664, bench/relevance.py). Before the synonyms: a stop filter after synonym_graph would
             # cut holes in its graphs (so a spelling in synonyms.txt must not contain a stop word).
@@ -208,38 +233,17 @@ def analysis(synonyms: list[str]) -> dict:
             **_skeleton_filters(),
         },
         "analyzer": {
-            "dateline_text": {
-                "type": "custom",
-                "char_filter": ["quote_folding"],
-                "tokenizer": "standard",
-                "filter": text_filters,
-            },
-            "dateline_search": {
-                "type": "custom",
-                "char_filter": ["quote_folding"],
-                "tokenizer": "standard",
-                "filter": text_filters[:2] + ["english_stop", "place_synonyms"] + text_filters[2:],
-            },
-            "autocomplete_index": {
-                "type": "custom",
-                "char_filter": ["quote_folding"],
-                "tokenizer": "standard",
-                "filter": ["lowercase", "autocomplete_synonyms", "plain_folding", "autocomplete_grams"],
-            },
-            "autocomplete_search": {
-                "type": "custom",
-                "char_filter": ["quote_folding"],
-                "tokenizer": "standard",
-                "filter": ["lowercase", "plain_folding", "autocomplete_truncate"],
-            },
+            "dateline_text": _analyzer(text_filters),
+            "dateline_search": _analyzer(text_filters[:2] + ["english_stop", "place_synonyms"] + text_filters[2:]),
+            # Elasticsearch's ``russian`` analyzer, with the quote folding of the other text fields.
+            "russian_text": _analyzer(["lowercase", "russian_stop", "russian_stemmer"]),
+            "folded_text": _analyzer(["lowercase", "accent_folding"]),
+            "autocomplete_index": _analyzer(
+                ["lowercase", "autocomplete_synonyms", "plain_folding", "autocomplete_grams"]),
+            "autocomplete_search": _analyzer(["lowercase", "plain_folding", "autocomplete_truncate"]),
             "skeleton_index": _skeleton_analyzer(capitalised_only=True),
             "skeleton_search": _skeleton_analyzer(capitalised_only=False),
-            "shingles": {
-                "type": "custom",
-                "char_filter": ["quote_folding"],
-                "tokenizer": "standard",
-                "filter": ["lowercase", "word_shingles"],
-            },
+            "shingles": _analyzer(["lowercase", "word_shingles"]),
         },
         "normalizer": {
             "facet": {"type": "custom", "char_filter": ["quote_folding"], "filter": []},
@@ -281,6 +285,8 @@ def _facet() -> dict:
 
 MAPPINGS = {
     "dynamic": "strict",
+    # The language fields repeat the headline and body for their analysis; the source keeps them once.
+    "_source": {"excludes": [LANGUAGE_TEXT_OBJECT]},
     "properties": {
         ID: {"type": "keyword"},
         HEADLINE: _text(
@@ -297,7 +303,7 @@ MAPPINGS = {
         PUBLISHED_AT: {"type": "date", "format": "strict_date_optional_time"},
         BYLINE: _text(fields={KEYWORD: {"type": "keyword", "ignore_above": 256}}),
         TOPICS: _facet(),
-        LANGUAGE: {"type": "keyword"},
+        LANGUAGE: _facet(),
         "dateline": {"properties": {"city": _facet(), "country": _facet()}},
         SOURCE: _facet(),
         URL: {"type": "keyword", "index": False},
@@ -308,6 +314,10 @@ MAPPINGS = {
         REVISED: {"type": "date", "format": "strict_date_optional_time"},
         STORY_BANDS: {"type": "keyword"},
         STORY_SIGNATURE: {"type": "binary"},
+        LANGUAGE_TEXT_OBJECT: {"properties": {
+            "russian": {"type": "text", "analyzer": "russian_text"},
+            "folded": {"type": "text", "analyzer": "folded_text"},
+        }},
     },
 }
 

@@ -16,15 +16,16 @@ class Article:
     headline: str
     lede: str
     body: str  # the whole text, all paragraphs incl. the lede paragraph, dateline prefix removed
-    published: str  # "YYYY-MM-DD"
-    published_rule: str  # which rule gave the date, see PUBLISHED_RULES
+    published: str | None  # "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SSZ" (UTC) when a time was given; None: unknown
+    published_rule: str  # which rule gave the date, see PUBLISHED_RULES ("none" when undated)
     city: str | None
     country: str | None  # as the dateline says it (may be a US state such as "Calif."), or None
     source: str | None  # agency: "Trend", "Reuters", ...
     url: str | None
     path: str  # where it came from: "seeds/000_x.txt", "dump.jsonl:12" (a line), "feed.rss:3" (an entry)
     entities: dict | None  # given entities (JSON Lines) or None
-    encoding: str  # "utf-8", or the fallback used to decode ("cp1252", "latin-1")
+    encoding: str  # "utf-8", or the encoding a detector guessed ("cp1251", "koi8-r", "utf-16", ...)
+    notes: tuple[str, ...] = ()  # what an operator should check: a date not read, a poor encoding guess
     # What richer sources give beyond the text (absent from plain text files):
     published_at: str | None = None  # ISO 8601 time stamp with the offset the source gives, when it gives a time
     byline: str | None = None
@@ -49,13 +50,17 @@ class IncompleteExport(Skip):
 
 
 PUBLISHED_RULES = {
-    "given": "the date the source gives: a JSON Lines or CSV `published`, a feed's pubDate, NITF `date.issue`, "
-             "NewsML-G2 `firstCreated`, a page's `article:published_time`, Reuters `<DATE>`",
-    "header": "the ` date YYYY-MM-DD` header line",
-    "dateline": "a dateline that names the year (`LONDON, March 3, 1987 -`)",
+    "given": "the date the source gives: a JSON Lines or CSV `published` (ISO 8601, RFC 2822, a written date in "
+             "any order, epoch seconds), a feed's pubDate, NITF `date.issue`, NewsML-G2 `firstCreated`, a page's "
+             "`article:published_time`, Reuters `<DATE>`",
+    "header": "the ` date` header line (`date 2023-02-01`, `date: 7 февраля 2023`)",
+    "dateline": "a dateline that names the year (`LONDON, March 3, 1987 -`, `PARIS, 3 mars 2023 (AFP) -`)",
+    "dateline-year-from-path": "the dateline's month and day; the year in the file's path (`2005/08/18/…`)",
     "dateline-year-from-text": "the dateline's month and day; the year of a date of that month in the text",
     "dateline-year-from-recent-date": "the dateline's month and day; the year that puts a date named in the "
                                       "text within the three months before it",
+    "path": "no date in the text; the full date in the file's path (`2005/08/18/…`, `2005-08-18-title.txt`)",
+    "none": "no date could be read: the article is indexed undated",
 }
 
 

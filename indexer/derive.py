@@ -1,8 +1,9 @@
 """What an article's text says about itself: dateline, date, agency, headline, lede and paragraphs.
 
 Every reader uses these rules for what its source leaves out. All functions are pure. ``published`` is never
-guessed silently: ``published_from_dateline`` says which rule gave a date (``article.PUBLISHED_RULES``) or why
-there is none.
+guessed silently: ``published_from_dateline`` says which rule gave a date (``article.PUBLISHED_RULES``), or
+"none". Datelines may be written in any language whose month names ``dates`` knows ("МОСКВА, 7 февраля (ТАСС)
+-", "PARIS, 3 mars 2023 (AFP) -").
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from .dates import DAY_FIRST, DAY_MONTH_YEAR, iso_date, month_number, path_date, path_year
 
 # --- text helpers -------------------------------------------------------------------------------------------
 
@@ -54,7 +57,8 @@ _DATELINE = re.compile(
     (?:[ \t]*\((?P<agency>[^()\n]{{2,40}})\))?                  # WASHINGTON (Reuters)
     (?:,[ \t]*(?!{MONTH_PATTERN}\b)(?P<country>{_NAME}))?              # , Azerbaijan  (never a month)
     (?:,?[ \t]*(?P<month>{MONTH_PATTERN})\.?[ \t]+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b
-       (?:,[ \t]*(?P<year>\d{{4}}))?)?                          # , February 1  /  , Feb 26, 1987
+       (?:,[ \t]*(?P<year>\d{{4}}))?                            # , February 1  /  , Feb 26, 1987
+     |,[ \t]*(?P<local>{DAY_MONTH_YEAR})\b)?                    # , 7 февраля  /  , 3 mars 2023
     (?:[ \t]*\((?P<agency2>[^()\n]{{2,40}})\))?                 # LONDON, March 3 (Reuters)
     [ \t]*(?P<end>{_DASH}|[.:](?=\s)|\n|\Z)[ \t]*
     (?:/(?P<agency3>[^/\n]{{2,30}})/\.?[ \t]*(?:{_DASH}[ \t]*)?)?  # MOSCOW, February 7. /TASS/.
@@ -75,10 +79,12 @@ class Dateline:
 
 
 def place_name(name: str) -> str:
-    """Collapsed whitespace; an all-capitals name in title case ("NEW YORK" → "New York")."""
+    """Collapsed whitespace; an all-capitals name in title case ("NEW YORK" → "New York", "İZMİR" → "İzmir")."""
     name = " ".join(name.replace("’", "'").split())
     if name.isupper():
-        name = re.sub(r"[^\W\d_]+", lambda m: m.group().capitalize(), name.lower())
+        # Each word's first letter kept, the rest lowercased; a dotted capital İ inside a word is Turkish i
+        # (str.lower would give i and a combining dot, which splits the word).
+        name = re.sub(r"[^\W\d_]+", lambda m: m.group()[0] + m.group()[1:].replace("İ", "i").lower(), name)
     return name
 
 
@@ -86,17 +92,26 @@ def _dateline(text: str) -> Dateline | None:
     found = _DATELINE.match(text)
     if not found:
         return None
-    city, month = found["city"], found["month"]
+    city = found["city"]
     agency = found["agency"] or found["agency2"] or found["agency3"]
+    if found["month"]:
+        month, day, year = _month(found["month"]), found["day"], found["year"]
+    elif found["local"]:  # day first, a month name of any language dateparser knows
+        day, name, year = DAY_FIRST.fullmatch(found["local"]).groups()
+        month = month_number(name)
+        if month is None:
+            return None
+    else:
+        month = day = year = None
     # A date or an agency makes it a dateline; "OPEC MEETS -" or "Analysts said:" is not one.
     if not city[0].isupper() or (month is None and agency is None):
         return None
     return Dateline(
         city=place_name(city),
         country=place_name(found["country"]) if found["country"] else None,
-        month=_month(month) if month else None,
-        day=int(found["day"]) if found["day"] else None,
-        year=int(found["year"]) if found["year"] else None,
+        month=month,
+        day=int(day) if day else None,
+        year=int(year) if year else None,
         agency=" ".join(agency.split()) if agency else None,
         end=found.end(),
     )
@@ -159,30 +174,29 @@ def _year_from_text(month: int, day: int, text: str) -> tuple[int, str] | None:
     return None
 
 
-def iso_date(year: int, month: int, day: int) -> str | None:
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-def published_from_dateline(dateline: Dateline | None, text: str) -> tuple[str, str] | str:
-    """(published, rule) from the dateline and the text, or the reason there is none."""
-    if dateline is None:
-        return 'no date: no "published" field and no dateline'
-    if dateline.month is None:
-        return "no date: the dateline names no day and there is no date header"
-    when = f"{_MONTH_NAMES[dateline.month - 1]} {dateline.day}"
-    if dateline.year is not None:
-        published = iso_date(dateline.year, dateline.month, dateline.day)
-        if published is None:
-            return f"no date: the dateline gives {when}, {dateline.year}"
-        return published, "dateline"
-    found = _year_from_text(dateline.month, dateline.day, text)
-    if found is None:
-        return f"no date: the dateline gives {when} but no year can be read from the text"
-    published = iso_date(found[0], dateline.month, dateline.day)
-    return (published, found[1]) if published else f"no date: the dateline gives {when}, {found[0]}"
+def published_from_dateline(dateline: Dateline | None, text: str, path: str) -> tuple[str | None, str, str | None]:
+    """(published, rule, note) from the dateline, the text and the file's path; published None and rule "none"
+    when no rule gives a date. ``note`` says what an operator may want to check (a dateline date that does not
+    exist), else None."""
+    if dateline is not None and dateline.month is not None:
+        when = f"{_MONTH_NAMES[dateline.month - 1]} {dateline.day}"
+        if dateline.year is not None:
+            published = iso_date(dateline.year, dateline.month, dateline.day)
+            if published:
+                return published, "dateline", None
+            return None, "none", f"the dateline gives {when}, {dateline.year}, which does not exist"
+        year = path_year(path)
+        rule = "dateline-year-from-path"
+        if year is None and (found := _year_from_text(dateline.month, dateline.day, text)):
+            year, rule = found
+        if year is not None:
+            published = iso_date(year, dateline.month, dateline.day)
+            if published:
+                return published, rule, None
+            return None, "none", f"the dateline gives {when}, {year}, which does not exist"
+        return None, "none", None
+    found = path_date(path)
+    return (found, "path", None) if found else (None, "none", None)
 
 
 # --- agency, headline, lede ---------------------------------------------------------------------------------

@@ -64,8 +64,10 @@ class RebuildReport:
     parsed: int = 0  # articles parsed (a duplicate counts once per time it was met)
     indexed: int = 0  # distinct documents in the new index
     live_count: int | None = None  # articles the alias served when the new index was checked
+    undated: int = 0  # of those, documents without a date (published_rule "none")
     skipped: list[Skip] = field(default_factory=list)
-    fallback_decodings: list[tuple[str, str]] = field(default_factory=list)  # (path, encoding)
+    fallback_decodings: list[tuple[str, str]] = field(default_factory=list)  # (path, guessed encoding)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (path, what to check): indexed all the same
     warnings: list[str] = field(default_factory=list)  # problems after the alias moved (it serves the new index)
     previous: str | None = None  # the index the alias served before
     deleted: list[str] = field(default_factory=list)  # old versions and orphans removed
@@ -125,6 +127,7 @@ def _actions(items: Iterable[Document | Skip], report: RebuildReport, strict: bo
         report.parsed += 1
         if item.article.encoding != "utf-8":
             report.fallback_decodings.append((item.article.path, item.article.encoding))
+        report.notes += [(item.article.path, note) for note in item.article.notes]
         on_article()
         if item.duplicate_of:
             continue
@@ -351,6 +354,7 @@ def _verify(client: Elasticsearch, report: RebuildReport, created: str) -> None:
     count = client.count(index=report.index)["count"]
     if count != report.indexed:
         raise RebuildError(f"the new index holds {count} documents but {report.indexed} were sent")
+    report.undated = client.count(index=report.index, q=f"NOT _exists_:{schema.PUBLISHED}")["count"]
     client.cluster.health(index=report.index, wait_for_status="yellow", timeout="60s", request_timeout=90)
 
 
@@ -361,6 +365,7 @@ def _mark(client: Elasticsearch, report: RebuildReport, refusal: str | None) -> 
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sources": report.sources,
         "articles": report.indexed,
+        "undated": report.undated,
         "skipped": len(report.skipped),
         **({"refused": refusal} if refusal else {}),
     }

@@ -237,13 +237,21 @@ class DateHistogram:
         return date.fromisoformat(value)
 
     def selection_filter(self, params: SearchParams) -> dict | None:
+        if params.undated:
+            return self.undated()
         return self.filter(params.date_from, params.date_to)
+
+    def undated(self) -> dict:
+        """Documents without a date: every date filter leaves them out."""
+        return {"bool": {"must_not": {"exists": {"field": self.field}}}}
 
     def search_aggregation(self, params: SearchParams, scope: list[dict]) -> dict:
         return self.aggregation(scope)
 
     def active(self, params: SearchParams) -> list[tuple[str, SearchParams]]:
-        """The date range in words, with the search without it."""
+        """The date range (or the undated articles) in words, with the search without it."""
+        if params.undated:
+            return [("Date unknown", params.with_dates(None, None))]
         if not (params.date_from or params.date_to):
             return []
         dates = f"{self.label} {params.date_from or '…'} – {params.date_to or '…'}"
@@ -263,6 +271,7 @@ class DateHistogram:
     def aggregation(self, scope: list[dict]) -> dict:
         return _scoped(scope, {
             "range": {"stats": {"field": self.field}},
+            "undated": {"missing": {"field": self.field}},
             "days": {
                 "date_histogram": {"field": self.field, "calendar_interval": "day", "min_doc_count": 1},
                 "aggs": {"first": {"bucket_sort": {"size": self._MAX_DAY_BUCKETS}}},
@@ -273,15 +282,17 @@ class DateHistogram:
         })
 
     def view(self, result: dict, date_from: date | None, date_to: date | None) -> dict:
-        """``{"interval", "buckets": [{"start": "YYYY-MM-DD", "count"}]}``, no interval of the range left out.
+        """``{"interval", "buckets": [{"start": "YYYY-MM-DD", "count"}], "undated"}``, no interval of the range
+        left out; ``undated`` counts the results without a date, which no bar holds.
 
         The range is ``from``–``to`` when both are given and short enough for bars finer than years; otherwise
         it is the range of the results' own dates.
         """
         stats = result.get("range", {})
+        undated = result.get("undated", {}).get("doc_count", 0)
         if not stats.get("count"):
             interval = interval_for(date_from, date_to) if date_from and date_to else "day"
-            return {"interval": interval, "buckets": []}
+            return {"interval": interval, "buckets": [], "undated": undated}
         start, end = _day(stats["min"]), _day(stats["max"])
         if date_from and date_to and interval_for(date_from, date_to) != "year":
             start, end = date_from, date_to
@@ -299,7 +310,7 @@ class DateHistogram:
                 current = next_start(interval, current)
             except OverflowError:  # an article dated in the calendar's last interval
                 break
-        return {"interval": interval, "buckets": buckets}
+        return {"interval": interval, "buckets": buckets, "undated": undated}
 
 
 HISTOGRAM = DateHistogram(schema.PUBLISHED)
@@ -313,6 +324,7 @@ FACETS = (
     TermsFacet("org", schema.ORGANIZATIONS, "Organisations", long_tail=True),
     TermsFacet("place", schema.PLACES, "Places", long_tail=True),
     TermsFacet("person", schema.PEOPLE, "People", long_tail=True),
+    TermsFacet("language", schema.LANGUAGE, "Language"),
     HISTOGRAM,
 )
 TERMS_FACETS = tuple(facet for facet in FACETS if isinstance(facet, TermsFacet))

@@ -66,9 +66,10 @@ def _text(value: str | None) -> str:
     return _NOT_XML.sub("", value or "")
 
 
-def _timestamp(day: str) -> str:
-    """An RFC 3339 timestamp (as both formats want) for a publication day: its start, in UTC."""
-    return f"{day[:10]}T00:00:00Z"
+def _timestamp(day: str | None) -> str | None:
+    """An RFC 3339 timestamp (as both formats want) for a publication day: its start, in UTC; None for an
+    undated article."""
+    return f"{day[:10]}T00:00:00Z" if day else None
 
 
 def _items(answer: dict, article_url: Callable[[str], str]) -> list[dict]:
@@ -91,7 +92,7 @@ def atom(title: str, page_url: str, feed_url: str, answer: dict, article_url: Ca
     """The Atom document: feed id, title, updated, author and links, and an entry per result with its id,
     title, updated, link, summary (the lede) and content (the article as HTML)."""
     items = _items(answer, article_url)
-    updated = max((item["published"] for item in items),
+    updated = max((item["published"] for item in items if item["published"]),
                   default=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     feed = ET.Element("feed", xmlns=ATOM)  # every element below is in the Atom namespace
     _add(feed, "id", page_url)
@@ -104,8 +105,9 @@ def atom(title: str, page_url: str, feed_url: str, answer: dict, article_url: Ca
         entry = _add(feed, "entry")
         _add(entry, "id", item["url"])
         _add(entry, "title", item["title"])
-        _add(entry, "updated", item["published"])
-        _add(entry, "published", item["published"])
+        _add(entry, "updated", item["published"] or updated)  # Atom requires one; an undated entry takes the feed's
+        if item["published"]:
+            _add(entry, "published", item["published"])
         _add(entry, "link", rel="alternate", type="text/html", href=item["url"])
         if item["author"]:
             _add(_add(entry, "author"), "name", item["author"])
@@ -129,7 +131,9 @@ def json_feed(title: str, page_url: str, feed_url: str, answer: dict,
     items = []
     for item in _items(answer, article_url):
         entry = {"id": item["url"], "url": item["url"], "title": item["title"], "content_html": item["html"],
-                 "summary": item["summary"], "date_published": item["published"]}
+                 "summary": item["summary"]}
+        if item["published"]:
+            entry["date_published"] = item["published"]
         if item["author"]:
             entry["authors"] = [{"name": item["author"]}]
         if item["place"]:

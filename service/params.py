@@ -60,6 +60,7 @@ class SearchParams:
     story: str = ""  # only the versions of this story
     after: str = ""  # a cursor: the results after the ones it points at
     prefixes: Mapping[str, str] = field(default_factory=dict)  # facet name → prefix of the values to list
+    undated: bool = False  # only the articles without a date
 
     @classmethod
     def from_args(cls, args) -> SearchParams:
@@ -76,6 +77,12 @@ class SearchParams:
         date_to = _date(args, "to")
         if date_from and date_to and date_to < date_from:
             raise ParamError("to", f"{date_to.isoformat()} is before from={date_from.isoformat()}")
+        undated = _single(args, "undated")
+        if undated not in ("", "1"):
+            raise ParamError("undated", f"{_shown(undated)} is not 1 (give undated=1 to list the undated articles)")
+        if undated and (date_from or date_to):
+            raise ParamError("undated", "undated=1 lists the articles without a date, which no from/to range holds: "
+                                        "give one or the other")
         sort = _single(args, "sort") or "relevance"
         if sort not in SORTS:
             raise ParamError("sort", f"{_shown(sort)} is not one of {', '.join(SORTS)}")
@@ -105,7 +112,7 @@ class SearchParams:
             prefix = prefix_param(args, f"{name}_prefix")
             if prefix:
                 prefixes[name] = prefix
-        return cls(q, filters, date_from, date_to, sort, page, size, story, after, prefixes)
+        return cls(q, filters, date_from, date_to, sort, page, size, story, after, prefixes, bool(undated))
 
     @property
     def offset(self) -> int:
@@ -123,6 +130,8 @@ class SearchParams:
             pairs.append(("from", self.date_from.isoformat()))
         if self.date_to:
             pairs.append(("to", self.date_to.isoformat()))
+        if self.undated:
+            pairs.append(("undated", "1"))
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
         if self.page != 1:
@@ -143,6 +152,7 @@ class SearchParams:
             **{name: list(self.selected(name)) for name in FACET_NAMES},
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
+            "undated": self.undated,
             "sort": self.sort,
             "page": self.page,
             "size": self.size,
@@ -153,8 +163,8 @@ class SearchParams:
 
     def search_key(self) -> str:
         """What decides which results come in which order (not how many a page shows, nor where it starts)."""
-        key = [(name, value) for name, value in self.to_args() if name in ("q", "from", "to", "sort", "story")
-               or name in FACET_NAMES]
+        ordering = ("q", "from", "to", "undated", "sort", "story")
+        key = [(name, value) for name, value in self.to_args() if name in ordering or name in FACET_NAMES]
         return urlencode(key)
 
     def with_page(self, page: int) -> SearchParams:
@@ -193,10 +203,16 @@ class SearchParams:
 
     def without_filters(self) -> SearchParams:
         """The same words, sort and page size, with no facet selected, no date range and no story; page 1."""
-        return dataclasses.replace(self, filters={}, date_from=None, date_to=None, page=1, story="", after="")
+        return dataclasses.replace(self, filters={}, date_from=None, date_to=None, undated=False, page=1, story="",
+                                   after="")
 
     def with_dates(self, date_from: date | None, date_to: date | None) -> SearchParams:
-        return dataclasses.replace(self, date_from=date_from, date_to=date_to, page=1, after="")
+        """The search within the two dates (either may be open), undated articles left out; page 1."""
+        return dataclasses.replace(self, date_from=date_from, date_to=date_to, undated=False, page=1, after="")
+
+    def with_undated(self) -> SearchParams:
+        """The same search narrowed to the articles without a date; page 1."""
+        return dataclasses.replace(self, date_from=None, date_to=None, undated=True, page=1, after="")
 
     def restrictions(self) -> list[tuple[str, SearchParams]]:
         """Each restriction besides the words, in words, with the search without it: every facet's selections

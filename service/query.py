@@ -6,7 +6,7 @@ and the date histogram. Its structure:
 - ``query``: the user's words (``full_text_query``) and the date range. Everything shown is within both.
 - ``post_filter``: the facet selections, which narrow the hits only.
 - ``aggs``: each facet within the selections of the other facets (see ``dateline.service.facets``) and the histogram
-  within all selections.
+  within all selections; with a date range, also the undated articles it leaves out (``UNDATED_OUTSIDE``).
 - ``collapse``: one hit per story, standing for the versions of the story that match (see ``build_search``).
 """
 
@@ -17,7 +17,7 @@ import re
 from dateline import schema
 
 from .cursor import Cursor
-from .facets import FACETS, TermsFacet
+from .facets import FACETS, HISTOGRAM, TermsFacet
 from .params import SearchParams
 
 # simple_query_string operators users may type: + | - "phrase" (precedence). No wildcards, fuzziness, slop
@@ -31,6 +31,7 @@ RESULT_FIELDS = [schema.ID, schema.HEADLINE, schema.LEDE, schema.PUBLISHED, sche
 VERSIONS = "versions"  # the inner hits of a collapsed hit: the versions of its story that match
 STORIES = "stories"  # the aggregation that counts the stories of the results
 EVERY_WORD = "every_word"  # the aggregation that counts the results holding every word of a short query
+UNDATED_OUTSIDE = "undated_outside"  # the undated articles a date range leaves out, all else matching
 
 # The parts of the answer the view reads. The rest (shards, timings, index names, dates as strings) is not
 # sent, and Elasticsearch then leaves out empty bucket lists too: readers of the answer expect gaps.
@@ -42,6 +43,7 @@ FILTER_PATH = ",".join([
     "aggregations.*.found.values.buckets.match.hits.hits.highlight",
     "aggregations.*.range.count", "aggregations.*.range.min", "aggregations.*.range.max",
     f"aggregations.{STORIES}.count.value", f"aggregations.{EVERY_WORD}.doc_count",
+    "aggregations.*.undated.doc_count",
 ])
 
 SNIPPET_FRAGMENT_SIZE = 180
@@ -92,7 +94,7 @@ def _best_fields(words: str, fields: list[str], **extra) -> dict:
 
 
 def full_text_query(q: str, names: bool = False) -> dict:
-    """The query clause for a user's words over the full-text fields.
+    """The query clause for a user's words over the full-text fields, those of every language.
 
     Which articles match is decided by ``simple_query_string`` (it never fails on syntax), in filter
     context: a query of plain words (and ``"quoted phrases"``) needs any of up to three words and a quarter
@@ -108,18 +110,39 @@ def full_text_query(q: str, names: bool = False) -> dict:
     holds only in another spelling adds its skeleton's score at ``schema.NAME_WEIGHT``. Each field is
     searched with its own analyzers from the index contract (stop words, synonyms, accent and quote folding,
     stemming). A blank ``q`` matches every article.
+
+    The shared fields and the language fields (``schema.LANGUAGE_FIELDS``) are two alternatives, each matched
+    as a whole: a stop word the shared fields drop does not become a word Russian or folded text must hold,
+    and an English article (which has no language fields) scores exactly as on the shared fields alone.
     """
     if not q.strip():
         return {"match_all": {}}
     words = plain_words(q)
-    ranking = [_best_fields(words, [f"{field}^{weight:g}" for field, weight in schema.TEXT_FIELDS.items()])]
+    ranking = [_best_fields(words, _weighted(schema.TEXT_FIELDS)),
+               _best_fields(words, _weighted(schema.LANGUAGE_FIELDS))]  # matches non-English articles only
     if names:
         ranking += [_spelling(word) for word in words.split()]
     if _literal(q):
-        return {"bool": {"filter": [_words(q, names, "and")], "should": ranking}}
+        return {"bool": {"filter": [_matching(q, names, "and")], "should": ranking}}
     all_words_first = {"constant_score": {"filter": every_word_query(q, names), "boost": ALL_WORDS_FIRST}}
-    return {"bool": {"filter": [_words(q, names, "or", minimum_should_match=PARTIAL_MATCH)],
+    return {"bool": {"filter": [_matching(q, names, "or", minimum_should_match=PARTIAL_MATCH)],
                      "should": [*ranking, all_words_first]}}
+
+
+def _weighted(fields: dict[str, float]) -> list[str]:
+    return [f"{field}^{weight:g}" for field, weight in fields.items()]
+
+
+def _matching(q: str, names: bool, operator: str, **extra) -> dict:
+    """The articles whose shared fields match ``q``, or whose language fields do (non-English articles): two
+    alternatives, each matched as a whole."""
+    in_language_fields = {"simple_query_string": {"query": _operators(q), "fields": list(schema.LANGUAGE_FIELDS),
+                                                  "default_operator": operator, "flags": QUERY_FLAGS,
+                                                  "lenient": True, **extra}}
+    return {"bool": {"should": [_words(q, names, operator, **extra),
+                                {"bool": {"filter": [in_language_fields,
+                                                     {"exists": {"field": schema.LANGUAGE_TEXT_OBJECT}}]}}],
+                     "minimum_should_match": 1}}
 
 
 def every_word_query(q: str, names: bool = False) -> dict | None:
@@ -127,7 +150,7 @@ def every_word_query(q: str, names: bool = False) -> dict | None:
     ``None`` when ``q`` is blank or taken literally (it then requires every word anyway)."""
     if not q.strip() or _literal(q):
         return None
-    return _words(q, names, "or", minimum_should_match=EVERY_WORD_OF_SHORT)
+    return _matching(q, names, "or", minimum_should_match=EVERY_WORD_OF_SHORT)
 
 
 def _spelling(word: str) -> dict:
@@ -265,6 +288,10 @@ def build_search(params: SearchParams, after: Cursor | None = None, names: bool 
     every_word = every_word_query(params.q, names)
     if every_word:
         aggs[EVERY_WORD] = {"filter": {"bool": {"filter": [every_word, *chosen.values()]}}}
+    if params.date_from or params.date_to:
+        undated = match_query(params.with_dates(None, None))
+        undated["bool"]["filter"].append(HISTOGRAM.undated())
+        aggs[UNDATED_OUTSIDE] = {"global": {}, "aggs": {"undated": {"filter": undated}}}
     if params.q:
         request["highlight"] = _highlight()
     return request

@@ -25,7 +25,7 @@ from .citation import article_citation
 from .cursor import Cursor, encode, fingerprint, pinned
 from .facets import HISTOGRAM, TERMS_FACETS, SearchURL, next_start
 from .params import MAX_RESULT_WINDOW, SearchParams
-from .query import EVERY_WORD, STORIES, VERSIONS
+from .query import EVERY_WORD, STORIES, UNDATED_OUTSIDE, VERSIONS
 from .related import related_view
 from .stored import StoredArticle, field_value
 
@@ -114,6 +114,7 @@ def search_view(
         "facets": {facet.name: facet.rows(aggs.get(facet.name, {}), params.selected(facet.name))
                    for facet in TERMS_FACETS},
         "histogram": histogram,
+        "undated": _undated_view(params, histogram, aggs, search_url),
         "pages": {
             "page": params.page if after is None else None,
             "size": params.size,
@@ -152,6 +153,16 @@ def _notice(total: int, aggs: dict) -> dict | None:
     if total and aggs.get(EVERY_WORD, {}).get("doc_count", total) == 0:
         return {"kind": "most_words", "text": MOST_WORDS}
     return None
+
+
+def _undated_view(params: SearchParams, histogram: dict, aggs: dict, search_url: SearchURL) -> dict:
+    """The results without a date: ``count`` among these results, ``left_out`` by the date range (None without
+    one), and ``url``, the search that lists just them (None when there are none)."""
+    left_out = aggs.get(UNDATED_OUTSIDE, {}).get("undated", {}).get("doc_count", 0) \
+        if params.date_from or params.date_to else None
+    listed = histogram["undated"] or left_out
+    return {"count": histogram["undated"], "left_out": left_out,
+            "url": search_url(params.with_undated()) if listed and not params.undated else None}
 
 
 def _next_page(params: SearchParams, hits: list[dict], results: int,

@@ -11,6 +11,7 @@ from collections import Counter
 from dateline import schema
 
 from ..article import MAX_ID_BYTES, Article, file_and_line
+from ..language import detect as detect_language
 from .entities import entity_mentions
 from .gazetteer import ENTITY_KEYS, Entry, Gazetteer
 from .names import fold_quotes, normalise_name
@@ -43,7 +44,7 @@ def body_hash(article: Article) -> str:
     """A hash of the normalised body and the date (20 hex digits): the same text met twice, under another
     path or from another format, has the same hash."""
     body = " ".join(fold_quotes(article.body).split())
-    return hashlib.blake2b(f"{article.published}\n{body}".encode(), digest_size=10).hexdigest()
+    return hashlib.blake2b(f"{article.published or ''}\n{body}".encode(), digest_size=10).hexdigest()
 
 
 MENTIONS = 2  # times a place or organisation is named to be one of the story, wherever it is named
@@ -133,11 +134,27 @@ def _found_entities(article: Article, gazetteer: Gazetteer) -> dict[str, list[st
     }
 
 
+def _language(article: Article) -> str | None:
+    """The article's language as ISO 639-1: the one its source declares ("fr-CA" is "fr"), else detected."""
+    if article.language:
+        return article.language.split("-")[0].split("_")[0].lower()
+    return detect_language(article.body)
+
+
+def _language_text(article: Article, language: str | None) -> dict[str, str]:
+    """The article's text in the field of its language's analysis; nothing for English or an unknown language
+    (the shared fields analyse those)."""
+    if language is None or language == schema.ENGLISH:
+        return {}
+    return {schema.LANGUAGE_TEXT.get(language, schema.FOLDED_TEXT): f"{article.headline}\n\n{article.body}"}
+
+
 def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str | None = None,
                 starts: Sketch | None = None) -> dict:
     """The index document of an article (the fields of ``schema.MAPPINGS``), ``story`` its story key, ``doc_id``
     its id (by default ``article_id`` without a root). ``starts``: the sketch of the article when it is the
-    first of its story, stored so that articles added later can find the story."""
+    first of its story, stored so that articles added later can find the story. An undated article
+    has no ``published``; its ``published_rule`` is "none"."""
     city, country, dateline_places = _canonical_dateline(article, gazetteer)
     if article.entities is not None:
         entities = {key: _merge([_canonical(name, gazetteer) for name in article.entities.get(key, [])])
@@ -146,6 +163,7 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str 
         entities = _found_entities(article, gazetteer)
     entities["places"] = _merge(dateline_places, [_canonical(name, gazetteer) for name in article.places],
                                 entities["places"])
+    language = _language(article)
     return _nest({
         schema.ID: doc_id or article_id(article),
         schema.HEADLINE: article.headline,
@@ -156,7 +174,6 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str 
         schema.PUBLISHED_AT: article.published_at,
         schema.BYLINE: article.byline,
         schema.TOPICS: list(article.topics),
-        schema.LANGUAGE: article.language,
         schema.CITY: city,
         schema.COUNTRY: country,
         schema.SOURCE: _canonical(article.source, gazetteer) if article.source else None,
@@ -169,4 +186,6 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str 
         schema.BODY_HASH: body_hash(article),
         schema.STORY_BANDS: [str(band) for band in starts.bands] if starts else None,
         schema.STORY_SIGNATURE: base64.b64encode(starts.signature).decode() if starts else None,
+        schema.LANGUAGE: language,
+        **_language_text(article, language),
     })

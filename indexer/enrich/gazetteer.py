@@ -4,6 +4,7 @@ merged over real geographic data (``geography``): the operator's names win."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,16 @@ def _lookup_key(name: str) -> str:
     return normalise_name(name).casefold().rstrip(".")
 
 
+# Letters without a decomposition that writers drop the accent of all the same ("BAKI" for Bakı).
+_UNDOTTED = str.maketrans({"ı": "i", "ə": "e", "ø": "o", "đ": "d", "ł": "l", "ß": "ss"})
+
+
+def _folded_key(name: str) -> str:
+    """The lookup key without accents: "Bakı", "BAKI" and "Baki" are one key."""
+    decomposed = unicodedata.normalize("NFKD", _lookup_key(name).translate(_UNDOTTED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 class Gazetteer:
     """Known names: a token trie for finding them in text, and a case-insensitive lookup of any form."""
 
@@ -47,9 +58,11 @@ class Gazetteer:
         self._trie: dict = {}
         self._forms: dict[str, Entry] = {}
         self.large_cities: frozenset[str] = frozenset()  # canonical names of cities the data counts as large
+        self._folded: dict[str, Entry] = {}
         for entry, forms in entries:
             for form in forms:
                 self._forms.setdefault(_lookup_key(form), entry)
+                self._folded.setdefault(_folded_key(form), entry)
                 self._add(form, entry)
         for entry, forms in dateline_only:
             for form in forms:
@@ -62,8 +75,9 @@ class Gazetteer:
         node.setdefault(_END, entry)
 
     def lookup(self, name: str) -> Entry | None:
-        """The entry a name or alias stands for, in any casing ("BAKU", "Bakı" → Baku; "Del" → Delaware)."""
-        return self._forms.get(_lookup_key(name))
+        """The entry a name or alias stands for, in any casing, accents optional ("BAKU", "Bakı", "BAKI" → Baku;
+        "Del" → Delaware; "МОСКВА" → Moscow)."""
+        return self._forms.get(_lookup_key(name)) or self._folded.get(_folded_key(name))
 
     def starts(self, tokens: list[str]) -> list[int]:
         """Indices of the tokens a known name may start with."""

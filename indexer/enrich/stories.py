@@ -112,7 +112,7 @@ def band_keys(sig: bytes) -> list[int]:
 
 def sketch(text: str, published: str | None = None) -> Sketch:
     sig = signature(text)
-    return Sketch(sig, band_keys(sig), date.fromisoformat(published).toordinal() if published else 0)
+    return Sketch(sig, band_keys(sig), date.fromisoformat(published[:10]).toordinal() if published else 0)
 
 
 class StoryClusterer:

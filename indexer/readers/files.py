@@ -2,35 +2,104 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import gzip
 import os
 import stat
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
+
+import charset_normalizer
 
 from ..article import Skip
+from ..language import fit as language_fit
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f")
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+# Encodings news archives are written in, for the detector to choose from; an exact tie between them (short
+# texts often read the same in cp1250, cp1252 and cp1257 but for a letter or two) goes to the earlier one.
+_LEGACY_ENCODINGS = (
+    "cp1252", "cp1251", "koi8_r", "cp1254", "cp1250", "iso8859_15", "latin_1", "iso8859_2", "koi8_u",
+    "iso8859_5", "mac_cyrillic", "cp866", "iso8859_9", "cp1253", "iso8859_7", "cp1257", "iso8859_13", "cp1256",
+    "cp1255", "big5", "gb18030", "shift_jis", "euc_jp", "euc_kr",
+)
+# A guess above this share of odd characters, or in no language the detector recognises, is reported.
+_POOR_CHAOS = 0.1
+_NEAR_CHAOS = 0.01  # guesses this close to the best are weighed by the language they give
+_POOR_COHERENCE = 0.1
+
+
+def _bom_encoding(raw: bytes) -> str | None:
+    return next((encoding for bom, encoding in _BOMS if raw.startswith(bom)), None)
+
+
 def is_binary(raw: bytes) -> bool:
-    """NUL bytes, or mostly control characters, in the first 8 KB."""
+    """NUL bytes, or mostly control characters, in the first 8 KB (UTF-16 and UTF-32 with a BOM are text)."""
     head = raw[:8192]
+    if _bom_encoding(head):
+        return False
     if b"\x00" in head:
         return True
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls > len(head) * 0.3
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """Text and the encoding that read it: UTF-8 (BOM stripped), else cp1252, else latin-1 (never fails)."""
-    for encoding in ("utf-8-sig", "cp1252"):
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # "utf-8", or the encoding read from a BOM or guessed ("cp1251", "koi8-r", "utf-16")
+    poor_guess: str | None = None  # why the guessed encoding may be wrong, for the operator to check
+
+
+def _most_readable(raw: bytes, matches: list) -> str:
+    """Of encodings the detector finds about as plausible, the one whose text reads most like a language: a
+    short Turkish text reads about as well in cp1250, cp1252 and cp1254 to the charset detector, but only
+    cp1254 gives Turkish words. Equal texts go to the encoding earlier in the list of legacy encodings."""
+    texts: dict[str, str] = {}
+    for match in matches:
+        for name in [match.encoding, *match.could_be_from_charset]:
+            if name in _LEGACY_ENCODINGS:
+                texts.setdefault(name, str(match))
+    if len(set(texts.values())) <= 1:
+        return min(texts, key=_LEGACY_ENCODINGS.index, default=matches[0].encoding)
+    return max(texts, key=lambda name: (language_fit(texts[name]), -_LEGACY_ENCODINGS.index(name)))
+
+
+def decode(raw: bytes) -> Decoded | str:
+    """The text of ``raw``: UTF-8 (BOM stripped), UTF-16/32 by their BOM, else the encoding charset-normalizer
+    finds most plausible. A string with the reason when no encoding reads it as text."""
+    try:
+        return Decoded(raw.decode("utf-8-sig"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    if bom := _bom_encoding(raw):
         try:
-            return raw.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
+            return Decoded(raw.decode(bom), bom)
         except UnicodeDecodeError:
-            pass
-    return raw.decode("latin-1"), "latin-1"
+            return f"undecodable: {bom} byte order mark but not {bom} text"
+    matches = charset_normalizer.from_bytes(raw, cp_isolation=list(_LEGACY_ENCODINGS))
+    best = matches.best()
+    if best is None:
+        return "undecodable: neither UTF-8 nor any common news encoding reads it as text"
+    encoding = _most_readable(raw, [match for match in matches if match.chaos <= best.chaos + _NEAR_CHAOS])
+    poor = None
+    if best.chaos > _POOR_CHAOS:
+        poor = f"{best.percent_chaos:.0f}% of it reads as garbled characters"
+    elif best.coherence < _POOR_COHERENCE:
+        poor = "it reads as no language the detector knows"
+    return Decoded(raw.decode(encoding), codecs.lookup(encoding).name, poor)
+
+
+def encoding_notes(decoded: Decoded) -> list[str]:
+    """What an operator should check about how a text was decoded."""
+    if decoded.poor_guess is None:
+        return []
+    return [f"read as {decoded.encoding}, a poor guess: {decoded.poor_guess}"]
 
 
 def open_binary(path: str):

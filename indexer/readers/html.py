@@ -21,7 +21,7 @@ from lxml import etree
 
 from ..article import Article, Skip
 from . import given
-from .files import decode, is_binary, read_whole, skip_at
+from .files import decode, encoding_notes, is_binary, read_whole, skip_at
 from .jsonl import parse_record
 
 if TYPE_CHECKING:
@@ -105,8 +105,10 @@ def parse_page(raw: bytes, path: str, *, url: str | None = None, date: str | Non
     """An article page; ``url`` and ``date`` stand in when the page declares neither (a crawl's record)."""
     if is_binary(raw):
         return skip_at(path, "binary file, not an HTML page")
-    text, encoding = decode(raw)
-    text = _XML_DECLARATION.sub("", text)  # lxml takes no encoding declaration in a decoded string
+    decoded = decode(raw)
+    if isinstance(decoded, str):
+        return skip_at(path, decoded)
+    text = _XML_DECLARATION.sub("", decoded.text)  # lxml takes no encoding declaration in a decoded string
     if not _MARKUP.search(text):
         return skip_at(path, "not an HTML page: no <html>, <body> or <p>")
     try:
@@ -123,7 +125,7 @@ def parse_page(raw: bytes, path: str, *, url: str | None = None, date: str | Non
     record["url"] = record["url"] or url
     record["published"] = record["published"] or given.moment(date)
     record["body"] = "\n\n".join(lines)
-    return parse_record(record, path, encoding)
+    return parse_record(record, path, decoded.encoding, tuple(encoding_notes(decoded)))
 
 
 def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:

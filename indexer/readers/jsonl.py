@@ -10,14 +10,14 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
-from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from dateline import export_format
 
 from ..article import MAX_ID_BYTES, Article, IncompleteExport, Skip
+from ..dates import given_published
 from ..derive import normalise_text, place_name, published_from_dateline, read_body
-from .files import decode, open_binary, os_reason, size_text
+from .files import decode, encoding_notes, open_binary, os_reason, size_text
 
 if TYPE_CHECKING:
     from . import ReadOptions
@@ -36,20 +36,6 @@ def _given_text(record: dict, key: str) -> str | None:
     return value or None
 
 
-def _given_date(value: str) -> tuple[str, str | None]:
-    """(day, time stamp) of a given ``published``: "2023-02-01" gives no time stamp; a full ISO 8601 time stamp
-    ("2023-02-01T10:15:00+04:00") is kept as given, its day the day at its own offset. ValueError otherwise."""
-    try:
-        return date.fromisoformat(value).isoformat(), None
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f'"published" is not a date: {value!r}') from None
-    return moment.date().isoformat(), moment.isoformat()
-
-
 def _given_list(record: dict, key: str) -> tuple[str, ...]:
     """A list-of-strings field, blanks dropped; () when absent."""
     values = record.get(key) or []
@@ -58,9 +44,11 @@ def _given_list(record: dict, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in (normalise_text(v).strip() for v in values) if v))
 
 
-def parse_record(record: dict, path: str, encoding: str = "utf-8") -> Article | Skip:
+def parse_record(record: dict, path: str, encoding: str = "utf-8", notes: tuple[str, ...] = ()) -> Article | Skip:
     """One JSON Lines record (already JSON-decoded). ``body`` is required; given fields are kept as given,
-    missing ones are derived from the body as for text files. ``path`` names the file and line.
+    missing ones are derived from the body as for text files. ``path`` names the file and line. A
+    ``published`` that cannot be read, or can be read two ways, is noted and the date read from the text (or
+    the article indexed undated).
 
     Every reader of a structured format turns what its source gives into such a record and hands it here, so
     all formats follow one rule for what is given and what is derived."""
@@ -71,10 +59,9 @@ def parse_record(record: dict, path: str, encoding: str = "utf-8") -> Article | 
     try:
         body = _given_text(record, "body")
         given = {key: _given_text(record, key)
-                 for key in ("id", "headline", "published", "source", "url", "byline", "language")}
+                 for key in ("id", "headline", "source", "url", "byline", "language")}
         if given["id"] and len(given["id"].encode()) > MAX_ID_BYTES:
             raise ValueError(f'"id" is longer than the {MAX_ID_BYTES} bytes Elasticsearch allows')
-        published, published_at = _given_date(given["published"]) if given["published"] else (None, None)
         topics = _given_list(record, "topics")
         dateline = record.get("dateline") or {}
         if not isinstance(dateline, dict):
@@ -91,19 +78,24 @@ def parse_record(record: dict, path: str, encoding: str = "utf-8") -> Article | 
     parsed = read_body(body)
     if isinstance(parsed, str):
         return Skip(*where, parsed)
-    rule = "given"
+    notes = list(notes)
+    published = published_at = None
+    value = record.get("published")
+    if value is not None and value != "":
+        try:
+            (published, published_at), rule = given_published(value), "given"
+        except ValueError as exc:
+            notes.append(f"{exc}; the date is read from the text instead")
     if published is None:
-        found = published_from_dateline(parsed.dateline, parsed.body)
-        if isinstance(found, str):
-            return Skip(*where, found)
-        published, rule = found
+        published, rule, note = published_from_dateline(parsed.dateline, parsed.body, where[0])
+        notes += [note] if note else []
     return Article(
         id=given["id"], headline=given["headline"] or parsed.headline, lede=parsed.lede, body=parsed.body,
         published=published, published_rule=rule,
         city=place_name(city) if city else parsed.dateline and parsed.dateline.city,
         country=place_name(country) if country else parsed.dateline and parsed.dateline.country,
         source=given["source"] or parsed.agency, url=given["url"], path=path, entities=entities,
-        encoding=encoding, published_at=published_at, byline=given["byline"], topics=topics,
+        encoding=encoding, notes=tuple(notes), published_at=published_at, byline=given["byline"], topics=topics,
         language=given["language"],
     )
 
@@ -177,14 +169,20 @@ def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
                 if not raw.strip():
                     continue
                 seen_any = True
-                text, encoding = decode(raw)
-                record, problem = _loads(text)
+                decoded = decode(raw)
+                if isinstance(decoded, str):
+                    yield Skip(path, number, decoded)
+                    continue
+                record, problem = _loads(decoded.text)
                 frame = None if problem else export_format.framing(record)
                 if frame is not None:
                     yield from exports.frame(frame, number)
                     continue
                 exports.article()
-                yield Skip(path, number, problem) if problem else parse_record(record, f"{path}:{number}", encoding)
+                if problem:
+                    yield Skip(path, number, problem)
+                else:
+                    yield parse_record(record, f"{path}:{number}", decoded.encoding, tuple(encoding_notes(decoded)))
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         yield Skip(path, number + 1 if number else None, f"broken gzip data: {exc}")
         yield from exports.end()

@@ -96,7 +96,11 @@ def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
         line += text.count("\n", counted, found.start())
         counted = found.start()
         attributes, document = (decode(part.encode("latin-1")) for part in (found[1], found[2]))
-        yield parse_document(attributes[0], document[0], f"{path}:{line}", document[1])
+        unreadable = next((part for part in (attributes, document) if isinstance(part, str)), None)
+        if unreadable:
+            yield Skip(path, line, unreadable)
+        else:
+            yield parse_document(attributes.text, document.text, f"{path}:{line}", document.encoding)
         end = found.end()
     rest = _START.search(text, end)
     if rest:

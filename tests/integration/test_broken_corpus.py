@@ -83,13 +83,15 @@ def _article(n: int, rng: random.Random) -> str:
             f"2020.\n")
 
 
+POOR_GUESS = "a poor guess"  # any encoding, as long as it is named and reported for checking
+
 # JSON Lines records that give no article, by the good line they follow, and the reason the rebuild must give.
 BAD_LINES = {
     20: (b'{"body": "BAKU, May 5. broken" "published": 1}', "broken JSON"),
     40: (b"[1, 2, 3]", "not a JSON object but list"),
     60: (b'{"published": "2023-05-05", "headline": "no body"}', 'no "body"'),
-    80: (b'{"body": "Words without a dateline or a date."}', 'no date: no "published" field and no dateline'),
-    100: (b'{"body": "BAKU, May 5. x", "published": "May"}', "\"published\" is not a date: 'May'"),
+    80: (b'{"body": "Words without a dateline or a date."}', None),  # undated, not lost
+    100: (b'{"body": "BAKU, May 5. x", "published": "May"}', None),  # noted, undated
     120: (b'{"body": "LONDON, May 5 - Oil rose.", "published": "2023-05-05", "trunc', "broken JSON"),
 }
 
@@ -105,10 +107,10 @@ def write_corpus(root: Path) -> Corpus:
         n += 1
         text = _article(n, rng).replace("grain", "café grain for the Société")
         corpus.text(f"good/latin1-{n:03d}.txt", text.encode("latin-1"), encoding="cp1252")
-    for _ in range(3):  # bytes that are neither UTF-8 nor cp1252: the latin-1 fallback
+    for _ in range(3):  # bytes that are neither UTF-8 nor cp1252: some guess, named and reported as poor
         n += 1
         text = _article(n, rng).encode().replace(b"grain", b"gr\x81in \x8d\xff")
-        corpus.text(f"good/invalid-utf8-{n:03d}.txt", text, encoding="latin-1")
+        corpus.text(f"good/invalid-utf8-{n:03d}.txt", text, encoding=POOR_GUESS)
 
     lines = []
     for k in range(150):
@@ -121,7 +123,7 @@ def write_corpus(root: Path) -> Corpus:
     latin1 = '{"id": "wire-latin1", "published": "2023-06-01", "body": "PARIS, June 1 - Caf\xe9 cr\xe8me."}'
     lines.append((latin1.encode("latin-1"), None, "cp1252"))
     lines.append((b'{"id": "wire-c1", "published": "2023-06-02", "body": "PARIS, June 2 - Odd \x81 byte."}',
-                  None, "latin-1"))
+                  None, POOR_GUESS))
     corpus.jsonl("feeds/wire.jsonl", lines)
 
     bad = "bad"
@@ -131,11 +133,10 @@ def write_corpus(root: Path) -> Corpus:
     corpus.text(f"{bad}/empty.txt", b"", "empty file")
     corpus.text(f"{bad}/blank.txt", b" \n\t\n \r\n", "empty file")
     corpus.text(f"{bad}/empty.jsonl", b"\n\n", "empty file")
-    corpus.text(f"{bad}/no-dateline.txt", b"Just a note.\n\nNo place, no date.\n", "no dateline")
-    corpus.text(f"{bad}/no-date.txt", b"LONDON (Reuters) - Oil rose on Tuesday.\n",
-                "no date: the dateline names no day and there is no date header")
-    corpus.text(f"{bad}/impossible-date.txt", b" date 2023-02-30\nBAKU, Azerbaijan, February 30. Words.\n",
-                "impossible date in the header: 2023-02-30")
+    # Readable but undated: indexed all the same.
+    corpus.text("undated/no-dateline.txt", b"Just a note.\n\nNo place, no date.\n")
+    corpus.text("undated/no-date.txt", b"LONDON (Reuters) - Oil rose on Tuesday.\n")
+    corpus.text("undated/impossible-date.txt", b" date 2023-02-30\nBAKU, Azerbaijan, February 30. Words.\n")
 
     huge = root / bad / "huge.txt"  # 50 MB of a real article's text: refused by size before it is read
     with huge.open("wb") as out:
@@ -171,7 +172,8 @@ def write_corpus(root: Path) -> Corpus:
 
 
 def _summary(stdout: str) -> tuple[int, int, dict[str, str], dict[str, str]]:
-    """(indexed, duplicates, {skipped where: reason}, {decoded path: encoding}) from the CLI's summary."""
+    """(indexed, duplicates, {skipped where: reason}, {decoded path: encoding}) from the CLI's summary; the
+    encoding of a file listed as a poor guess is POOR_GUESS."""
     summary = re.search(r"Indexed (\d+) articles .* \((\d+) duplicates merged\)", stdout)
     indexed, duplicates = int(summary[1]), int(summary[2])
     skipped, decoded, in_skipped = {}, {}, False
@@ -185,6 +187,8 @@ def _summary(stdout: str) -> tuple[int, int, dict[str, str], dict[str, str]]:
             skipped[where] = reason
         elif found := re.fullmatch(r"  decoded with (\S+) \(not UTF-8\): (.+)", line):
             decoded[found[2]] = found[1]
+        elif found := re.fullmatch(r"  (.+): read as \S+, a poor guess: .+", line):
+            decoded[found[1]] = POOR_GUESS
     return indexed, duplicates, skipped, decoded
 
 

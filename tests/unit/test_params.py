@@ -104,9 +104,21 @@ def test_to_args_leaves_out_defaults_and_reads_back_to_the_same_search():
 def test_to_json_names_every_parameter():
     assert parse({"q": "baku", "city": "Baku"}).to_json() == {
         "q": "baku", "country": [], "city": ["Baku"], "source": [], "topic": [], "org": [], "place": [], "person": [],
-        "from": None, "to": None, "sort": "relevance", "page": 1, "size": 10, "story": None, "after": None,
-        "prefixes": {},
+        "language": [], "from": None, "to": None, "undated": False, "sort": "relevance", "page": 1, "size": 10,
+        "story": None, "after": None, "prefixes": {},
     }
+
+
+def test_undated_lists_the_articles_without_a_date_and_excludes_a_date_range():
+    params = parse({"q": "rain", "undated": "1"})
+    assert params.undated and params.to_args() == [("q", "rain"), ("undated", "1")]
+    assert parse(params.to_args()) == params
+    assert not params.with_dates(date(2023, 1, 1), None).undated
+    refused = [({"undated": "yes"}, "is not 1"), ({"undated": "1", "from": "2023-01-01"}, "one or the other")]
+    for bad, message in refused:
+        with pytest.raises(ParamError) as failure:
+            parse(bad)
+        assert failure.value.param == "undated" and message in str(failure.value)
 
 
 def test_toggling_a_facet_value_selects_or_unselects_it_and_goes_back_to_page_one():

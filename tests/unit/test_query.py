@@ -31,19 +31,30 @@ def _text_clauses(query) -> list[dict]:
 
 TEXT = list(schema.TEXT_FIELDS)
 SKELETONS = [f"{field}.{schema.SKELETON}" for field in schema.TEXT_FIELDS]
+LANGUAGES = list(schema.LANGUAGE_FIELDS)
 
 
-def test_words_match_the_text_fields_and_in_any_spelling_their_name_skeletons_too():
+def _alternatives(matching: dict) -> tuple[dict, dict]:
+    """The words on the shared text fields, and on the language fields of non-English articles."""
+    shared, language = matching["bool"]["should"]
+    words, exists = language["bool"]["filter"]
+    assert exists == {"exists": {"field": schema.LANGUAGE_TEXT_OBJECT}}
+    return shared["simple_query_string"], words["simple_query_string"]
+
+
+def test_words_match_the_text_fields_the_language_fields_and_in_any_spelling_the_name_skeletons():
     clauses = _text_clauses(full_text_query("peacekeepers lachin"))
     assert clauses and all(c["query"] == "peacekeepers lachin" and c["lenient"] is True for c in clauses)
-    assert all(c["fields"] == TEXT for c in clauses)
-    assert all(c["fields"] == TEXT + SKELETONS for c in _text_clauses(full_text_query("lachin", names=True)))
+    assert {tuple(c["fields"]) for c in clauses} == {tuple(TEXT), tuple(LANGUAGES)}
+    named = _text_clauses(full_text_query("lachin", names=True))
+    assert {tuple(c["fields"]) for c in named} == {tuple(TEXT + SKELETONS), tuple(LANGUAGES)}
 
 
 def test_ranking_is_beirs_best_fields_query_with_the_field_weights_and_the_skeletons_below():
-    words, gold, deposit = full_text_query('"gold deposit" -copper', names=True)["bool"]["should"]
+    words, languages, gold, deposit = full_text_query('"gold deposit" -copper', names=True)["bool"]["should"]
     assert words == {"multi_match": {"query": "gold deposit", "type": "best_fields", "tie_breaker": 0.5,
                                      "fields": [f"{f}^{w:g}" for f, w in schema.TEXT_FIELDS.items()]}}
+    assert languages["multi_match"]["fields"] == [f"{f}^{w:g}" for f, w in schema.LANGUAGE_FIELDS.items()]
     # A word counts by its skeleton only where the article lacks the word itself.
     assert gold["bool"]["must"][0]["multi_match"] == {**words["multi_match"], "query": "gold", "fields": SKELETONS}
     assert gold["bool"]["must_not"] == [{"multi_match": {"query": "gold", "fields": TEXT}}]
@@ -52,17 +63,19 @@ def test_ranking_is_beirs_best_fields_query_with_the_field_weights_and_the_skele
 
 def test_short_queries_match_any_word_and_put_articles_with_every_word_first():
     query = full_text_query("peacekeepers lachin")["bool"]
-    assert query["filter"][0]["simple_query_string"]["minimum_should_match"] == PARTIAL_MATCH
+    for words in _alternatives(query["filter"][0]):
+        assert words["minimum_should_match"] == PARTIAL_MATCH
     tier = query["should"][-1]["constant_score"]
     assert tier["boost"] == ALL_WORDS_FIRST
-    assert tier["filter"]["simple_query_string"]["minimum_should_match"] == EVERY_WORD_OF_SHORT
+    for words in _alternatives(tier["filter"]):
+        assert words["minimum_should_match"] == EVERY_WORD_OF_SHORT
     assert EVERY_WORD_OF_SHORT == "3<-100%"  # up to three words: all of them; more: none (no tier)
 
 
 def test_exclusions_and_alternatives_are_taken_literally_with_every_word_required():
     for q in ("gold -copper", "baku OR ganja"):
-        (clause,) = _text_clauses(full_text_query(q))
-        assert clause["default_operator"] == "and"
+        clauses = _text_clauses(full_text_query(q))
+        assert len(clauses) == 2 and all(clause["default_operator"] == "and" for clause in clauses)
         assert EVERY_WORD not in request_for({"q": q})["aggs"]
     assert EVERY_WORD in request_for({"q": "gold copper"})["aggs"]
     assert EVERY_WORD not in request_for({})["aggs"]

@@ -128,7 +128,7 @@ def test_histogram_of_the_results_draws_every_day_of_their_range():
     assert view == {"interval": "day", "buckets": [
         {"start": "2022-12-13", "count": 2}, {"start": "2022-12-14", "count": 0},
         {"start": "2022-12-15", "count": 1},
-    ]}
+    ], "undated": 0}
 
 
 def test_histogram_weeks_start_on_monday():
@@ -145,7 +145,7 @@ def test_histogram_years_add_up_their_months():
         {"start": "2019-01-01", "count": 3}, {"start": "2020-01-01", "count": 0},
         {"start": "2021-01-01", "count": 0}, {"start": "2022-01-01", "count": 0},
         {"start": "2023-01-01", "count": 5},
-    ]}
+    ], "undated": 0}
 
 
 def test_histogram_of_a_chosen_month_draws_all_its_days_for_drilling_down():
@@ -155,7 +155,7 @@ def test_histogram_of_a_chosen_month_draws_all_its_days_for_drilling_down():
 
 
 def test_histogram_of_no_results_has_no_bars():
-    assert HISTOGRAM.view(histogram_result({}), None, None) == {"interval": "day", "buckets": []}
+    assert HISTOGRAM.view(histogram_result({}), None, None) == {"interval": "day", "buckets": [], "undated": 0}
 
 
 def test_chart_bars_scale_to_the_tallest_and_cover_their_whole_interval():
@@ -176,7 +176,7 @@ def test_an_answer_trimmed_to_nothing_gives_an_empty_page():
     # With filter_path, Elasticsearch leaves out empty hit and bucket lists altogether.
     view = search_view(SearchParams(q="x"), {"hits": {"total": {"value": 0, "relation": "eq"}}}, article_url,
                        api_url)
-    assert view["hits"] == [] and view["histogram"] == {"interval": "day", "buckets": []}
+    assert view["hits"] == [] and view["histogram"] == {"interval": "day", "buckets": [], "undated": 0}
     assert all(rows == [] for rows in view["facets"].values())
 
 
