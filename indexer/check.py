@@ -92,7 +92,7 @@ def _records(path: str, max_bytes: int) -> Iterator[tuple[int, object]]:
                 if len(raw) > max_bytes or not raw.strip():
                     continue
                 try:
-                    record = json.loads(decode(raw)[0])
+                    record = json.loads(decode(raw).text)
                 except (ValueError, RecursionError):
                     continue
                 if export_format.framing(record) is None:
