@@ -4,8 +4,10 @@ The alias (``--alias``, default ``bench``) is built from the corpus of ``--size`
 that file. The production server (``dateline serve``: gunicorn, ``--workers`` processes of four threads)
 is started on a free loopback port. A fixed set of searches (``bench.queries``) then goes to three targets:
 
-- ``elasticsearch``: the request the service builds for each search, sent straight to ``<alias>/_search``
-  (the baseline: what the node itself needs);
+- ``elasticsearch``: the requests the service sends Elasticsearch for each search, recorded from its client
+  (``captured_requests``: usually one ``_search``; more when it searches again in any spelling or offers
+  alternatives) and replayed straight to the node on one connection (the baseline: what the node itself
+  needs);
 - ``api``: ``GET /api/search?...`` (JSON);
 - ``html``: ``GET /search?...`` (the page).
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import socket
@@ -35,20 +38,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, Urllib3HttpConnection
 
 from dateline import config
 from dateline.client import connect
 from dateline.indexer.rebuild import live_index, versions
+from dateline.service.app import create_app
 
 from . import convert, load, machine, queries, report
 from .throughput import DATELINE, QUICK_RESULTS, RESULTS, run_rebuild, settle
 
 TARGETS = ("elasticsearch", "api", "html")
 FULL = {"size": 100_000, "clients": (1, 4, 16), "seconds": 20.0, "rounds": 4, "warmup": 1.0, "queries": 300,
-        "load_clients": 4}
+        "load_clients": 4, "rebuild_under_load": True}
 QUICK = {"size": 600, "clients": (1, 4), "seconds": 1.0, "rounds": 2, "warmup": 0.2, "queries": 60,
-         "load_clients": 2}
+         "load_clients": 2, "rebuild_under_load": True}
 
 
 def ensure_index(client: Elasticsearch, alias: str, source: Path) -> dict:
@@ -99,15 +103,38 @@ def serving(alias: str, workers: int) -> Iterator[int]:
         log.close()
 
 
-def requests_for(searches: list[list[tuple[str, str]]], alias: str) -> dict[str, list[load.Request]]:
+def captured_requests(settings: config.Settings, alias: str,
+                      searches: list[list[tuple[str, str]]]) -> list[load.Request]:
+    """The requests the service sends Elasticsearch for each search, recorded as its client sends them (path,
+    query string and body, byte for byte): the search, and when it is asked again in any spelling or offers
+    alternatives, those requests too, as follow-ups on the same connection."""
+    sent: list[load.Request] = []
+
+    class Recording(Urllib3HttpConnection):
+        def perform_request(self, method, url, params=None, body=None, *args, **kwargs):
+            path = self.url_prefix + url + (f"?{urlencode(params)}" if params else "")
+            data = body.encode() if isinstance(body, str) else body
+            sent.append(load.Request(method, path, data, {"Content-Type": "application/json"}))
+            return super().perform_request(method, url, params, body, *args, **kwargs)
+
+    app = create_app(dataclasses.replace(settings, alias=alias),
+                     client=connect(settings, connection_class=Recording))
+    replays = []
+    with app.test_client() as service:
+        for pairs in searches:
+            sent.clear()
+            answer = service.get("/api/search?" + urlencode(pairs))
+            if answer.status_code != 200 or not sent:
+                raise RuntimeError(f"the search {pairs} failed: {answer.status_code}")
+            replays.append(dataclasses.replace(sent[0], then=tuple(sent[1:])))
+    return replays
+
+
+def requests_for(settings: config.Settings, searches: list[list[tuple[str, str]]],
+                 alias: str) -> dict[str, list[load.Request]]:
     """The HTTP requests of each target for the same searches."""
-    direct = []
-    for pairs in searches:
-        query_string, body = queries.direct_request(pairs)
-        direct.append(load.Request("POST", f"/{alias}/_search?{query_string}", json.dumps(body).encode(),
-                                   {"Content-Type": "application/json"}))
     return {
-        "elasticsearch": direct,
+        "elasticsearch": captured_requests(settings, alias, searches),
         "api": [load.Request("GET", "/api/search?" + urlencode(pairs)) for pairs in searches],
         "html": [load.Request("GET", "/search?" + urlencode(pairs)) for pairs in searches],
     }
@@ -216,16 +243,19 @@ def run(plan: dict, alias: str, out: Path, workers: int, folder: Path = convert.
     results["index"] = ensure_index(client, alias, source)
     searches = queries.make_queries(source, plan["queries"])
     (out / "queries.json").write_text(json.dumps([dict(pairs=p) for p in searches], indent=1) + "\n")
-    requests = requests_for(searches, alias)
+    requests = requests_for(settings, searches, alias)
+    results["searches_with_more_requests"] = sum(1 for r in requests["elasticsearch"] if r.then)
     with serving(alias, workers) as port:
         hosts = {"elasticsearch": (es_url.hostname, es_url.port or 9200), "api": ("127.0.0.1", port),
                  "html": ("127.0.0.1", port)}
         settle(client)
         results["cells"] = measure_cells(hosts, requests, plan)
         results["ratios"] = ratios(results["cells"])
-        print("rebuild under load", file=sys.stderr)
-        results["rebuild_under_load"] = rebuild_under_load(client, port, alias, source, searches,
-                                                           plan["load_clients"])
+        results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        if plan["rebuild_under_load"]:
+            print("rebuild under load", file=sys.stderr)
+            results["rebuild_under_load"] = rebuild_under_load(client, port, alias, source, searches,
+                                                               plan["load_clients"])
     (out / "latency.json").write_text(json.dumps(results, indent=2) + "\n")
     report.write(out)
     return results
@@ -237,6 +267,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, help="articles in the index [default: 100000]")
     parser.add_argument("--seconds", type=float, help="measured seconds per target and number of clients")
     parser.add_argument("--alias", help="alias to build and search [default: bench, or bench-quick]")
+    parser.add_argument("--clients", help="numbers of clients, comma-separated [default: 1,4,16]")
+    parser.add_argument("--no-rebuild-under-load", dest="under_load", action="store_false",
+                        help="measure the latency only, without the rebuild under load")
     parser.add_argument("--workers", type=int, default=2, help="server processes [default: %(default)s]")
     parser.add_argument("--out", type=Path, help="results folder [default: bench/results]")
     args = parser.parse_args(argv)
@@ -245,15 +278,19 @@ def main(argv: list[str] | None = None) -> None:
         plan["size"] = args.size
     if args.seconds:
         plan["seconds"] = args.seconds
+    if args.clients:
+        plan["clients"] = tuple(int(n) for n in args.clients.split(","))
+    plan["rebuild_under_load"] = args.under_load
     alias = args.alias or ("bench-quick" if args.quick else "bench")
     out = args.out or (QUICK_RESULTS if args.quick else RESULTS)
     results = run(plan, alias, out, args.workers, quick=args.quick)
     for row in results["ratios"]:
         print(f"{row['target']:>4} at {row['clients']:>2} clients: p50 ×{row['p50']}, p95 ×{row['p95']}, "
               f"p99 ×{row['p99']} of Elasticsearch")
-    under = results["rebuild_under_load"]
-    print(f"rebuild under load: {under['requests']} searches, {under['failed']} failed, "
-          f"{under['index_before']} → {under['index_after']}")
+    under = results.get("rebuild_under_load")
+    if under:
+        print(f"rebuild under load: {under['requests']} searches, {under['failed']} failed, "
+              f"{under['index_before']} → {under['index_after']}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Every client sends the next request of a fixed list as soon as the previous answer has been read in full
 (clients start at different places in the list, so they do not send the same search at once). Latency is the
-time from sending a request to having read its whole answer. Requests that end during the warm-up are not
+time from sending a request to having read its whole answer (of the last request, for a request with
+follow-ups). Requests that end during the warm-up are not
 counted. An error is any answer other than 200, or a connection that fails or times out; the client then
 reconnects and goes on.
 """
@@ -22,10 +23,14 @@ Check = Callable[[int, bytes], "str | None"]
 
 @dataclass(frozen=True)
 class Request:
+    """One HTTP request; ``then``: requests sent right after it on the same connection, timed with it (the
+    further requests one search makes of Elasticsearch)."""
+
     method: str
     path: str
     body: bytes | None = None
     headers: dict = field(default_factory=dict)
+    then: tuple[Request, ...] = ()
 
 
 @dataclass
@@ -66,10 +71,13 @@ def _client(host: str, port: int, requests: list[Request], start: int, measure_f
         request = requests[i % len(requests)]
         began = time.perf_counter()
         try:
-            connection.request(request.method, request.path, body=request.body, headers=request.headers)
-            response = connection.getresponse()
-            data = response.read()
-            status = response.status
+            for step in (request, *request.then):
+                connection.request(step.method, step.path, body=step.body, headers=step.headers)
+                response = connection.getresponse()
+                data = response.read()
+                status = response.status
+                if status != 200:
+                    break
         except (OSError, http.client.HTTPException) as exc:
             connection.close()
             error = f"{type(exc).__name__}: {exc}"

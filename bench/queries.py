@@ -6,7 +6,7 @@ date ranges and the newest/oldest sorts, and the occasional second page. Every w
 date comes from an article that is in the index, so almost every search finds something.
 
 The same searches go to all three targets of the latency benchmark: the service's JSON API and HTML page take
-the query string; Elasticsearch gets the request the service builds from it (``direct_request``).
+the query string; Elasticsearch gets the requests the service sends for it (``bench.latency``).
 """
 
 from __future__ import annotations
@@ -17,16 +17,12 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from werkzeug.datastructures import MultiDict
-
 from dateline import schema
 from dateline.indexer.article import Article
 from dateline.indexer.enrich.document import to_document
 from dateline.indexer.enrich.gazetteer import load_gazetteer
 from dateline.indexer.readers import iter_articles
 from dateline.service.facets import FACETS_BY_NAME
-from dateline.service.params import SearchParams
-from dateline.service.query import FILTER_PATH, build_search
 from dateline.service.stored import field_value
 
 COUNT = 300
@@ -118,14 +114,3 @@ def make_queries(articles_file: Path, count: int = COUNT, seed: int = SEED) -> l
         pairs = _one(rng, rng.choice(documents), facets)
         searches.setdefault(tuple(pairs), pairs)
     return list(searches.values())
-
-
-def direct_request(pairs: list[tuple[str, str]]) -> tuple[str, dict]:
-    """(query string, JSON body) of the search the service sends Elasticsearch for these parameters.
-
-    The service calls ``Elasticsearch.search(filter_path=..., **build_search(params))``; the client puts
-    ``filter_path`` in the query string and every other argument in the body, ``from_`` as ``from``.
-    """
-    request = build_search(SearchParams.from_args(MultiDict(pairs)))
-    body = {("from" if key == "from_" else key): value for key, value in request.items()}
-    return f"filter_path={FILTER_PATH}", body

@@ -46,15 +46,17 @@ def targets(throughput: dict | None, latency: dict | None) -> list[dict]:
         peak = largest["rebuild"]["peak_rss_mb"]
         add(f"indexer peak RSS at {largest['label']} (MB)", peak, f"≤ {PEAK_RSS_MB}", peak <= PEAK_RSS_MB)
     if latency:
-        most = max(r["clients"] for r in latency["ratios"])
-        for row in (r for r in latency["ratios"] if r["clients"] == most):
+        clients = [r["clients"] for r in latency["ratios"]]
+        for row in (r for r in latency["ratios"] if r["clients"] in (min(clients), max(clients))):
             bars = {"p50": API_P50, "p99": API_P99} if row["target"] == "api" else {"p50": HTML_RATIO,
                                                                                     "p99": HTML_RATIO}
             for p, bar in bars.items():
-                add(f"/{'api/search' if row['target'] == 'api' else 'search'} {p} ÷ Elasticsearch at {most} "
-                    "clients", row[p], f"≤ {bar}", row[p] <= bar)
-        under = latency["rebuild_under_load"]
-        add("failed searches during a rebuild", under["failed"], "0", under["failed"] == 0)
+                add(f"/{'api/search' if row['target'] == 'api' else 'search'} {p} ÷ Elasticsearch at "
+                    f"{row['clients']} client{'s' if row['clients'] > 1 else ''}", row[p], f"≤ {bar}",
+                    row[p] <= bar)
+        under = latency.get("rebuild_under_load")
+        if under:
+            add("failed searches during a rebuild", under["failed"], "0", under["failed"] == 0)
     return rows
 
 
@@ -108,7 +110,9 @@ def _latency_section(lat: dict) -> list[str]:
         lines.append(_row(c["clients"], c["target"], f"{c['requests']:,}", c["errors"], c["per_second"],
                           c["p50_ms"], c["p95_ms"], c["p99_ms"], r.get("p50", "–"), r.get("p95", "–"),
                           r.get("p99", "–")))
-    u = lat["rebuild_under_load"]
+    u = lat.get("rebuild_under_load")
+    if not u:
+        return lines + [""]
     lines += ["", "## Rebuild under load", "",
               f"{u['clients']} clients searched `/api/search` while `dateline index rebuild` loaded "
               f"{corpus['articles']:,} articles and moved the alias from `{u['index_before']}` to "
