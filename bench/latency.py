@@ -5,11 +5,15 @@ that file. The production server (``dateline serve``: gunicorn, ``--workers`` pr
 is started on a free loopback port. A fixed set of searches (``bench.queries``) then goes to three targets:
 
 - ``elasticsearch``: the requests the service sends Elasticsearch for each search, recorded from its client
-  (``captured_requests``: usually one ``_search``; more when it searches again in any spelling or offers
+  (``InProcess.captured_requests``: usually one ``_search``; more when it searches again in any spelling or offers
   alternatives) and replayed straight to the node on one connection (the baseline: what the node itself
   needs);
 - ``api``: ``GET /api/search?...`` (JSON);
 - ``html``: ``GET /search?...`` (the page).
+
+Before that, the service's own time per search is measured in process: every search through the Flask app
+with the recorded answers of Elasticsearch given from memory, in CPU time (``InProcess.own_time``), a figure
+the load of other processes on the machine does not change.
 
 At each number of clients (closed loop, keep-alive, see ``bench.load``) the targets take turns in short
 slices (``--rounds`` each), so a disturbance on the shared machine hits all three alike; every slice starts
@@ -50,9 +54,9 @@ from .throughput import DATELINE, QUICK_RESULTS, RESULTS, run_rebuild, settle
 
 TARGETS = ("elasticsearch", "api", "html")
 FULL = {"size": 100_000, "clients": (1, 4, 16), "seconds": 20.0, "rounds": 4, "warmup": 1.0, "queries": 300,
-        "load_clients": 4, "rebuild_under_load": True}
+        "load_clients": 4, "rebuild_under_load": True, "cpu_repeats": 3}
 QUICK = {"size": 600, "clients": (1, 4), "seconds": 1.0, "rounds": 2, "warmup": 0.2, "queries": 60,
-         "load_clients": 2, "rebuild_under_load": True}
+         "load_clients": 2, "rebuild_under_load": True, "cpu_repeats": 1}
 
 
 def ensure_index(client: Elasticsearch, alias: str, source: Path) -> dict:
@@ -103,38 +107,73 @@ def serving(alias: str, workers: int) -> Iterator[int]:
         log.close()
 
 
-def captured_requests(settings: config.Settings, alias: str,
-                      searches: list[list[tuple[str, str]]]) -> list[load.Request]:
-    """The requests the service sends Elasticsearch for each search, recorded as its client sends them (path,
-    query string and body, byte for byte): the search, and when it is asked again in any spelling or offers
-    alternatives, those requests too, as follow-ups on the same connection."""
-    sent: list[load.Request] = []
+class InProcess:
+    """The service's Flask app in this process, its client recording every request it sends Elasticsearch
+    (as sent: path, query string, body) with the answer, and able to answer them again from memory
+    (``replaying``): the service's own time then has no node and no network in it."""
 
-    class Recording(Urllib3HttpConnection):
-        def perform_request(self, method, url, params=None, body=None, *args, **kwargs):
-            path = self.url_prefix + url + (f"?{urlencode(params)}" if params else "")
-            data = body.encode() if isinstance(body, str) else body
-            sent.append(load.Request(method, path, data, {"Content-Type": "application/json"}))
-            return super().perform_request(method, url, params, body, *args, **kwargs)
+    def __init__(self, settings: config.Settings, alias: str):
+        self.sent: list[load.Request] = []
+        self.answers: dict[tuple, tuple] = {}
+        self.replaying = False
+        recorder = self
 
-    app = create_app(dataclasses.replace(settings, alias=alias),
-                     client=connect(settings, connection_class=Recording))
-    replays = []
-    with app.test_client() as service:
+        class Recording(Urllib3HttpConnection):
+            def perform_request(self, method, url, params=None, body=None, *args, **kwargs):
+                key = (method, url, urlencode(params or {}), body)
+                if recorder.replaying:
+                    return recorder.answers[key]
+                path = self.url_prefix + url + (f"?{urlencode(params)}" if params else "")
+                data = body.encode() if isinstance(body, str) else body
+                recorder.sent.append(load.Request(method, path, data, {"Content-Type": "application/json"}))
+                recorder.answers[key] = super().perform_request(method, url, params, body, *args, **kwargs)
+                return recorder.answers[key]
+
+        app = create_app(dataclasses.replace(settings, alias=alias),
+                         client=connect(settings, connection_class=Recording))
+        self.service = app.test_client()
+
+    def get(self, path: str) -> None:
+        answer = self.service.get(path)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{path} failed: {answer.status_code}")
+
+    def captured_requests(self, searches: list[list[tuple[str, str]]]) -> list[load.Request]:
+        """The requests the service sends Elasticsearch for each search, byte for byte: the search, and when it
+        is asked again in any spelling or offers alternatives, those requests too, as follow-ups on the same
+        connection."""
+        replays = []
         for pairs in searches:
-            sent.clear()
-            answer = service.get("/api/search?" + urlencode(pairs))
-            if answer.status_code != 200 or not sent:
-                raise RuntimeError(f"the search {pairs} failed: {answer.status_code}")
-            replays.append(dataclasses.replace(sent[0], then=tuple(sent[1:])))
-    return replays
+            self.sent.clear()
+            self.get("/api/search?" + urlencode(pairs))
+            replays.append(dataclasses.replace(self.sent[0], then=tuple(self.sent[1:])))
+        return replays
+
+    def own_time(self, requests: list[load.Request], repeats: int) -> dict:
+        """CPU milliseconds the service spends on each request (p50, p99, mean over ``repeats`` rounds), with
+        Elasticsearch's answers (recorded by ``captured_requests``) given from memory: parameters, query,
+        JSON encoding and decoding, view model and template. Thread CPU time, so other processes on the
+        machine do not count."""
+        self.replaying = True
+        try:
+            times = []
+            for _ in range(repeats):
+                for request in requests:
+                    began = time.thread_time()
+                    self.get(request.path)
+                    times.append(time.thread_time() - began)
+        finally:
+            self.replaying = False
+        times.sort()
+        return {"requests": len(times), "mean_ms": round(sum(times) / len(times) * 1000, 3),
+                **{f"p{p}_ms": round(load.percentile(times, p) * 1000, 3) for p in (50, 99)}}
 
 
-def requests_for(settings: config.Settings, searches: list[list[tuple[str, str]]],
-                 alias: str) -> dict[str, list[load.Request]]:
-    """The HTTP requests of each target for the same searches."""
+def requests_for(searches: list[list[tuple[str, str]]], elasticsearch: list[load.Request]) \
+        -> dict[str, list[load.Request]]:
+    """The HTTP requests of each target for the same searches (``elasticsearch``: as the service sent them)."""
     return {
-        "elasticsearch": captured_requests(settings, alias, searches),
+        "elasticsearch": elasticsearch,
         "api": [load.Request("GET", "/api/search?" + urlencode(pairs)) for pairs in searches],
         "html": [load.Request("GET", "/search?" + urlencode(pairs)) for pairs in searches],
     }
@@ -243,8 +282,14 @@ def run(plan: dict, alias: str, out: Path, workers: int, folder: Path = convert.
     results["index"] = ensure_index(client, alias, source)
     searches = queries.make_queries(source, plan["queries"])
     (out / "queries.json").write_text(json.dumps([dict(pairs=p) for p in searches], indent=1) + "\n")
-    requests = requests_for(settings, searches, alias)
+    service = InProcess(settings, alias)
+    requests = requests_for(searches, service.captured_requests(searches))
     results["searches_with_more_requests"] = sum(1 for r in requests["elasticsearch"] if r.then)
+    results["service_cpu"] = {target: service.own_time(requests[target], plan["cpu_repeats"])
+                              for target in ("api", "html")}
+    for target, cpu in results["service_cpu"].items():
+        print(f"  {target:>4}: the service's own CPU per search p50 {cpu['p50_ms']} ms, p99 {cpu['p99_ms']} ms",
+              file=sys.stderr)
     with serving(alias, workers) as port:
         hosts = {"elasticsearch": (es_url.hostname, es_url.port or 9200), "api": ("127.0.0.1", port),
                  "html": ("127.0.0.1", port)}

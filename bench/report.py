@@ -110,6 +110,17 @@ def _latency_section(lat: dict) -> list[str]:
         lines.append(_row(c["clients"], c["target"], f"{c['requests']:,}", c["errors"], c["per_second"],
                           c["p50_ms"], c["p95_ms"], c["p99_ms"], r.get("p50", "–"), r.get("p95", "–"),
                           r.get("p99", "–")))
+    if lat.get("service_cpu"):
+        cpu = lat["service_cpu"]
+        lines += ["", "The service's own CPU time per search, in process, with Elasticsearch's recorded answers given "
+                  "from memory (no node, no network; thread CPU time, so other processes do not count): "
+                  + "; ".join(f"{LABELS[t]} p50 {c['p50_ms']} ms, p99 {c['p99_ms']} ms, mean {c['mean_ms']} ms"
+                              for t, c in cpu.items())
+                  + f". {lat['searches_with_more_requests']} of {plan['queries']} searches made more than one "
+                  "request to Elasticsearch (searched again in any spelling, or alternatives); the direct "
+                  "baseline replays every one of them."]
+    if lat.get("load_average_at_end"):
+        lines += ["", f"Load average at the end: {' / '.join(map(str, lat['load_average_at_end']))}."]
     u = lat.get("rebuild_under_load")
     if not u:
         return lines + [""]

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import orjson
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
+from elasticsearch.serializer import JSONSerializer
 
 from .config import Settings
 
 # Errors that mean "Elasticsearch cannot serve right now", as opposed to a bad request of ours.
 UNAVAILABLE = (es_exc.ConnectionError, es_exc.ConnectionTimeout, es_exc.SSLError)
+
+# Dates, decimals and the like go to the client's own ``default``, so the JSON is the same as before.
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+class FastJSONSerializer(JSONSerializer):
+    """The client's JSON serializer on orjson: a results page's answer (hits, highlights, every facet) decodes
+    in a fraction of the time the standard library takes, and request bodies encode faster."""
+
+    def loads(self, s):
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError:  # JSON orjson is stricter about (lone surrogates): the stdlib decides
+            return super().loads(s)
+
+    def dumps(self, data):
+        if isinstance(data, str):
+            return data
+        try:
+            return orjson.dumps(data, default=self.default, option=_ORJSON_OPTIONS).decode()
+        except orjson.JSONEncodeError as exc:
+            raise es_exc.SerializationError(data, exc) from None
 
 
 def connect(settings: Settings, **more) -> Elasticsearch:
@@ -22,6 +46,7 @@ def connect(settings: Settings, **more) -> Elasticsearch:
         "max_retries": 2,
         "retry_on_timeout": len(settings.es_urls) > 1,
         "maxsize": 32,
+        "serializer": FastJSONSerializer(),
     }
     if settings.es_username:
         options["http_auth"] = (settings.es_username, settings.es_password)

@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+import orjson
 from elasticsearch import exceptions as es_exc
 from flask import Flask, jsonify, render_template
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from dateline import config
 from dateline.client import UNAVAILABLE, connect, describe_failure
 
+from . import fragments
 from .export import new_slots
 from .params import DEFAULT_SIZE, MAX_RESULT_WINDOW, ParamError
 from .requestlog import TimedTransport, log_requests
@@ -37,6 +40,20 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+class FastJSONProvider(DefaultJSONProvider):
+    """Flask's JSON answers built by orjson, several times faster for a results page; what orjson does not
+    write itself (dates, dataclasses, ``__html__``) goes to Flask's own ``default``, so the data is the same.
+    Text is written as UTF-8 rather than ``\\u`` escapes."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        option = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+        if kwargs.get("indent"):
+            option |= orjson.OPT_INDENT_2
+        if kwargs.get("sort_keys", self.sort_keys):
+            option |= orjson.OPT_SORT_KEYS
+        return orjson.dumps(obj, default=self.default, option=option).decode()
+
+
 TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 410: "Gone",
           500: "Something went wrong", 503: "Search is unavailable"}
 
@@ -45,6 +62,7 @@ def create_app(settings: config.Settings | None = None, client=None) -> Flask:
     """The search service for ``settings`` (default: from the environment), talking to ``client`` if given."""
     settings = settings or config.from_env()
     app = Flask(__name__)
+    app.json = FastJSONProvider(app)
     app.config["DATELINE_ALIAS"] = settings.alias
     app.extensions["dateline.es"] = client if client is not None else connect(settings,
                                                                               transport_class=TimedTransport)
@@ -54,6 +72,7 @@ def create_app(settings: config.Settings | None = None, client=None) -> Flask:
     app.jinja_env.globals.update(default_size=DEFAULT_SIZE, max_result_window=MAX_RESULT_WINDOW)
     app.jinja_env.filters["long_date"] = _long_date
     app.jinja_env.filters["number"] = "{:,}".format
+    app.jinja_env.filters.update(facet_rows=fragments.facet_rows, histogram_bars=fragments.histogram_bars)
     _register_error_handlers(app)
     log_requests(app)
 

@@ -149,8 +149,11 @@ class TermsFacet:
 
     def view(self, result: dict, params: SearchParams, search_url: SearchURL) -> list[dict]:
         """The rows of ``result`` for the search ``params``, each with the ``url`` that toggles its value."""
-        return [{**row, "url": search_url(params.toggled(self.name, row["value"]))}
-                for row in self.rows(result, params.selected(self.name))]
+        return self.linked(self.rows(result, params.selected(self.name)), params, search_url)
+
+    def linked(self, rows: list[dict], params: SearchParams, search_url: SearchURL) -> list[dict]:
+        """``rows`` of the search ``params``, each with the ``url`` that toggles its value."""
+        return [{**row, "url": search_url(params.toggled(self.name, row["value"]))} for row in rows]
 
 
 def _folded(value: str) -> str:

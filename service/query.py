@@ -12,6 +12,7 @@ and the date histogram. Its structure:
 
 from __future__ import annotations
 
+import functools
 import re
 
 from dateline import schema
@@ -182,6 +183,7 @@ _WORD_OPERATORS = [
 ]
 
 
+@functools.lru_cache(maxsize=1024)  # a request asks it of the same words a dozen times
 def _operators(q: str) -> str:
     """``q`` with the words OR, AND and NOT (in capitals, outside quotes) as the operators | + - they mean,
     and a + that is text as a space."""

@@ -14,12 +14,13 @@ export of every article of a search as JSON Lines (``/api/export``).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from elasticsearch import exceptions as es_exc
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.routing import RoutingException
 
@@ -82,8 +83,22 @@ def _alias() -> str:
 
 def search_url(params: SearchParams, endpoint: str = "dateline.search_page") -> str:
     """The URL of a search (the page, or its JSON twin with ``endpoint="dateline.search_api"``)."""
-    query = urlencode(params.to_args())
-    return url_for(endpoint) + ("?" + query if query else "")
+    query = "&".join(_encoded(name, value) for name, value in params.to_args())
+    return _route_url(endpoint) + ("?" + query if query else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded(name: str, value: str) -> str:
+    """``name=value`` of a query string: a results page has dozens of links, most sharing most pairs."""
+    return urlencode({name: value})
+
+
+def _route_url(endpoint: str) -> str:
+    """``url_for(endpoint)``, worked out once per request."""
+    urls = g.setdefault("route_urls", {})
+    if endpoint not in urls:
+        urls[endpoint] = url_for(endpoint)
+    return urls[endpoint]
 
 
 def _api_search_url(params: SearchParams) -> str:

@@ -104,6 +104,7 @@ def search_view(
     stories = aggs.get(STORIES, {}).get("count", {}).get("value")
     results = total["value"] if stories is None else stories
     histogram = HISTOGRAM.view(aggs.get(HISTOGRAM.name, {}), params.date_from, params.date_to)
+    rows = {facet.name: facet.rows(aggs.get(facet.name, {}), params.selected(facet.name)) for facet in TERMS_FACETS}
     return {
         "query": params.to_json(),
         "total": {"value": total["value"], "relation": total["relation"]},
@@ -111,8 +112,7 @@ def search_view(
         "counts": "articles",
         "hits": [hit_view(hit, article_url, lambda story: search_url(params.with_story(story)))
                  for hit in hits.get("hits", [])],
-        "facets": {facet.name: facet.rows(aggs.get(facet.name, {}), params.selected(facet.name))
-                   for facet in TERMS_FACETS},
+        "facets": rows,
         "histogram": histogram,
         "undated": _undated_view(params, histogram, aggs, search_url),
         "pages": {
@@ -136,7 +136,7 @@ def search_view(
             "long_tail": facet.long_tail,
             "prefix": params.prefixes.get(facet.name, ""),
             "top_url": search_url(params.with_prefix(facet.name, "")),
-            "values": facet.view(aggs.get(facet.name, {}), params, search_url),
+            "values": facet.linked(rows[facet.name], params, search_url),
         } for facet in TERMS_FACETS],
         "restrictions": [{"text": text, "url": search_url(without)} for text, without in params.restrictions()],
         "chart": chart_view(histogram, params, search_url),

@@ -60,6 +60,13 @@ def test_the_page_shows_the_counts_and_selections_of_its_json_twin(client):
     assert len(re.findall(r'<li class="hit">', text)) == len(twin["hits"])
 
 
+def test_clear_all_removes_every_filter_and_keeps_the_words(client):
+    text = page(client, "/search?" + urlencode([("q", "harvest"), ("country", "Armenia"), ("source", "Trend")]))
+    href = html.unescape(re.search(r'<a class="chips__clear" href="([^"]+)">Clear all</a>', text)[1])
+    assert parse_qsl(urlsplit(href).query) == [("q", "harvest")]
+    assert json_twin(client, page(client, href))["restrictions"] == []
+
+
 def test_histogram_bars_link_to_their_dates_and_hold_their_counts(client):
     text = page(client, "/search?q=pipeline")
     bars = BAR.findall(text)
