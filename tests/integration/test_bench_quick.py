@@ -1,8 +1,8 @@
 """The benchmarks in quick mode, end to end against the real node, so the benchmark code never breaks.
 
 Besides running every step, these tests check the two things the benchmark's fairness rests on: the raw
-``_bulk`` baseline loads exactly the documents a rebuild indexes, and the direct Elasticsearch baseline sends
-exactly the search the service sends.
+``_bulk`` baseline loads exactly the documents a rebuild indexes, and the direct Elasticsearch baseline replays
+exactly the requests the service sends.
 """
 
 from __future__ import annotations
@@ -52,20 +52,27 @@ def test_the_raw_baseline_loads_exactly_the_documents_a_rebuild_indexes(es, es_s
     assert _all_documents(es, prepared.index) == _all_documents(es, index_names)
 
 
-def test_the_direct_baseline_sends_the_search_the_service_sends(es, es_settings, index_names, work):
+def test_the_direct_baseline_replays_every_request_the_service_sends(es, es_settings, index_names, work):
     source = convert.paths(SMALL, work)[0]
     rebuild(es, index_names, [str(source)])
     searches = random.Random(1).sample(queries.make_queries(source, count=40), 8)
-    for pairs in searches:
-        query_string, body = queries.direct_request(pairs)
-        url = f"{es_settings.es_urls[0].rstrip('/')}/{index_names}/_search?{query_string}"
-        request = urllib.request.Request(url, data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request) as answer:
-            direct = json.load(answer)
+    nothing = [("q", "qxzvwk")]  # finds nothing: asked again in any spelling, then for alternatives
+    replays = latency.InProcess(es_settings, index_names).captured_requests([*searches, nothing])
+    for pairs, replay in zip(searches, replays[:-1], strict=True):
+        direct = _replayed(es_settings.es_urls[0], replay)
         through_client = es.search(index=index_names, filter_path=FILTER_PATH,
                                    **build_search(SearchParams.from_args(MultiDict(pairs))))
         assert direct == through_client, pairs
+    assert len(replays[-1].then) >= 1
+    for step in replays[-1].then:
+        _replayed(es_settings.es_urls[0], step)
+
+
+def _replayed(es_url: str, step) -> dict:
+    request = urllib.request.Request(es_url.rstrip("/") + step.path, data=step.body, headers=step.headers,
+                                     method=step.method)
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)
 
 
 def test_quick_mode_measures_everything_and_no_search_fails_during_a_rebuild(index_names, work, tmp_path):
