@@ -124,7 +124,7 @@ class SearchParams:
     def to_args(self) -> list[tuple[str, str]]:
         """The query string pairs of these parameters, defaults left out."""
         pairs = [("q", self.q)] if self.q else []
-        pairs += [(name, value) for name in FACET_NAMES for value in self.selected(name)]
+        pairs += [(name, value) for name in FACET_NAMES for value in self.filters.get(name, ())]
         if self.date_from:
             pairs.append(("from", self.date_from.isoformat()))
         if self.date_to:
@@ -202,7 +202,7 @@ class SearchParams:
         """The search with ``value`` of ``facet`` selected if it was not, and unselected if it was; page 1."""
         values = self.selected(facet)
         values = tuple(v for v in values if v != value) if value in values else (*values, value)
-        filters = {name: self.selected(name) for name in FACET_NAMES if name != facet and self.selected(name)}
+        filters = {name: chosen for name, chosen in self.filters.items() if name != facet and chosen}
         if values:
             filters[facet] = values
         return self._with(filters=filters, page=1, after="")
