@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import convert, latency, report, throughput
+from . import convert, latency, mapping, report, throughput
 
 
 def run(alias: str, out: Path, quick: bool = False, profile: bool = False, workers: int = 2,
@@ -20,6 +20,7 @@ def run(alias: str, out: Path, quick: bool = False, profile: bool = False, worke
     convert.ensure(sorted(set(sizes) | {plan["size"]}), folder)
     throughput.run(dict(sizes), alias, out, folder, profile=profile, quick=quick)
     latency.run(plan, alias, out, workers, folder, quick=quick)
+    mapping.run(alias, out, folder, quick=quick)
     return report.write(out)
 
 

@@ -99,6 +99,10 @@ def test_quick_mode_measures_everything_and_no_search_fails_during_a_rebuild(ind
     assert under["requests"] > 0 and under["failed"] == 0, under["error_examples"]
     assert under["index_after"] != under["index_before"]
 
+    mapping = {row["variant"]: row for row in json.loads((out / "mapping.json").read_text())["variants"]}
+    assert mapping["plain"]["ingest_ratio"] == 1 and mapping["dateline"]["docs_per_s"] > 0
+    assert mapping["dateline"]["bytes"] > mapping["plain"]["bytes"] > 0
+
     markdown = (out / "benchmarks.md").read_text()
     for heading in ("## Rebuild throughput and memory", "## Search latency", "## Rebuild under load",
                     "## Targets"):
