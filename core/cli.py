@@ -406,7 +406,7 @@ def restore(settings: config.Settings, name: str | None, listing: bool, reposito
 @index.command()
 @click.argument("text")
 @click.option("--field", default=schema.BODY, show_default=True,
-              help="Field whose analyzer to apply, e.g. headline, body.shingles, headline.autocomplete.")
+              help="Field whose analyzer to apply, e.g. headline, phrases, headline.autocomplete.")
 @click.option("--at", "stage", type=click.Choice(["search", "index"]), default="search", show_default=True,
               help="The analyzer used when searching (with synonyms) or when indexing.")
 @json_option

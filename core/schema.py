@@ -72,6 +72,12 @@ BODY_HASH = "body_hash"
 REVISED = "revised"
 STORY_BANDS = "story_bands"
 STORY_SIGNATURE = "story_signature"
+# Phrase suggestions ("did you mean"): word 1–3-grams of the headline and the lede, copied there at index time
+# (indexed, not stored). Shingles of the whole body cost more than the rest of the mapping beyond a plain one
+# (bench/mapping.py, docs/querying.md), while a word worth suggesting is nearly always in some headline or lede:
+# on the typo lists (bench/didyoumean.py) the corrections lead to the same searches as the body's did.
+PHRASES = "phrases"
+PHRASE_GRAMS = 3  # its longest shingle
 RUSSIAN_TEXT = "text_by_language.russian"
 FOLDED_TEXT = "text_by_language.folded"
 
@@ -97,7 +103,6 @@ AUTOCOMPLETE = "autocomplete"  # edge n-grams of every spelling, accent and case
 AUTOCOMPLETE_MAX_GRAM = 20
 FOLDED = "folded"  # keyword lowercased and accent folded: facet value search
 SKELETON = "skeleton"  # transliteration skeletons of capitalised words: names in any spelling
-SHINGLES = "shingles"  # word 1–3-grams of the body: phrase suggestions ("did you mean")
 KEYWORD = "keyword"  # the exact headline, for sorting and terms lookups
 
 QUOTE_FOLDING = [
@@ -175,11 +180,14 @@ def _skeleton_filters() -> dict:
 def _skeleton_analyzer(capitalised_only: bool) -> dict:
     first = ["english_possessive"] + (["capitalised_only"] if capitalised_only else [])
     rules = [f"skeleton_rule_{i}" for i in range(1, len(SKELETON_RULES) + 1)]
+    # The length filter runs before the rules as well: the rules never lengthen a word, so a word too short
+    # (or emptied by ``capitalised_only``: most words) is dropped before thirteen regular expressions run on it.
     return {
         "type": "custom",
         "char_filter": ["quote_folding", "skeleton_letters"],
         "tokenizer": "standard",
-        "filter": first + ["lowercase", "english_stop", "plain_folding", *rules, "skeleton_min_length"],
+        "filter": first + ["lowercase", "english_stop", "plain_folding", "skeleton_min_length", *rules,
+                           "skeleton_min_length"],
     }
 
 
@@ -252,12 +260,14 @@ def analysis(synonyms: list[str]) -> dict:
     }
 
 
-def _text(**extra) -> dict:
+def _text(offsets: bool = False, **extra) -> dict:
+    """A full-text field; with ``offsets`` in its postings where the service highlights it, so the highlighter
+    reads them instead of analysing the text again."""
     return {
         "type": "text",
         "analyzer": "dateline_text",
         "search_analyzer": "dateline_search",
-        "index_options": "offsets",
+        **({"index_options": "offsets"} if offsets else {}),
         **extra,
     }
 
@@ -283,21 +293,33 @@ def _facet() -> dict:
     }
 
 
+# The version of this contract. Each index records the one it was built with in its ``_meta``, and
+# ``dateline index add`` refuses to write into an index of another version: ``dateline index rebuild`` moves an
+# archive to the current one. 1 (unnumbered): phrase suggestions from the whole body, offsets in every text
+# field. 2: phrase suggestions from headline and lede, offsets only where highlights are read.
+CONTRACT_VERSION = 2
+CONTRACT = "contract"  # its key in ``_meta``
+
 MAPPINGS = {
     "dynamic": "strict",
+    "_meta": {CONTRACT: CONTRACT_VERSION},
     # The language fields repeat the headline and body for their analysis; the source keeps them once.
     "_source": {"excludes": [LANGUAGE_TEXT_OBJECT]},
     "properties": {
         ID: {"type": "keyword"},
         HEADLINE: _text(
+            offsets=True,
+            copy_to=PHRASES,
             fields={
                 KEYWORD: {"type": "keyword", "ignore_above": 512},
                 AUTOCOMPLETE: _AUTOCOMPLETE_FIELD,
                 SKELETON: _SKELETON_FIELD,
             }
         ),
-        LEDE: _text(),
-        BODY: _text(fields={SHINGLES: {"type": "text", "analyzer": "shingles"}, SKELETON: _SKELETON_FIELD}),
+        LEDE: _text(copy_to=PHRASES),
+        BODY: _text(offsets=True, fields={SKELETON: _SKELETON_FIELD}),
+        # Only term frequencies: the phrase suggester reads no positions, and nothing scores this field.
+        PHRASES: {"type": "text", "analyzer": "shingles", "index_options": "freqs", "norms": False},
         PUBLISHED: {"type": "date", "format": "strict_date_optional_time"},
         PUBLISHED_RULE: {"type": "keyword"},
         PUBLISHED_AT: {"type": "date", "format": "strict_date_optional_time"},

@@ -361,6 +361,7 @@ def _verify(client: Elasticsearch, report: RebuildReport, created: str) -> None:
 def _mark(client: Elasticsearch, report: RebuildReport, refusal: str | None) -> None:
     """Mark the index complete, with what it was built from, and why the shrink guard refused it if it did."""
     meta = {
+        **schema.MAPPINGS["_meta"],
         "complete": True,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sources": report.sources,

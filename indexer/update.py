@@ -145,12 +145,16 @@ def _served(client: Elasticsearch, alias: str) -> str:
 
 
 def _check_contract(client: Elasticsearch, index: str) -> None:
-    """An index built before the fields of the living archive refuses its documents: say what to do."""
-    properties = client.indices.get_mapping(index=index)[index]["mappings"].get("properties", {})
-    missing = sorted(set(schema.MAPPINGS["properties"]) - set(properties))
-    if missing:
-        raise RebuildError(f"{index} was built with an older index contract (no {', '.join(missing)}); "
-                           "run `dateline index rebuild` once to move it to the current one")
+    """An index of another version of the contract than this one's would take documents it cannot serve (or
+    refuse them): say what to do."""
+    mappings = client.indices.get_mapping(index=index)[index]["mappings"]
+    missing = sorted(set(schema.MAPPINGS["properties"]) - set(mappings.get("properties", {})))
+    version = mappings.get("_meta", {}).get(schema.CONTRACT, 1)  # version 1 recorded none
+    if missing or version != schema.CONTRACT_VERSION:
+        found = f"no {', '.join(missing)}" if missing else f"version {version}"
+        kind = "an older" if missing or version < schema.CONTRACT_VERSION else "another"
+        raise RebuildError(f"{index} was built with {kind} index contract ({found}); run `dateline index "
+                           f"rebuild` once to move it to the current one (version {schema.CONTRACT_VERSION})")
 
 
 def _catch_up(client: Elasticsearch, alias: str, written: str, since: str) -> None:

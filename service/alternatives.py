@@ -4,7 +4,7 @@ In this order: the words with their spelling corrected, the same search without 
 number of articles it finds), and the words joined by OR instead of AND. One request answers all of them, and
 it is sent only when a search finds nothing, so a search that finds something stays one round trip.
 
-The correction comes from a phrase suggester over the body's word shingles. Its ``collate`` runs each
+The correction comes from a phrase suggester over the word shingles of headlines and ledes. Its ``collate`` runs each
 candidate as a search of the full-text fields with the same filters and keeps only those that find articles.
 The filters reach the collate template as a parameter, so no value a user typed is ever read as template
 syntax. Corrections are of the words only: quotes, exclusions and other operators are not carried over.
@@ -68,11 +68,11 @@ class Alternatives:
         }
         if self.words:
             request["suggest"] = {"text": self.words, "spelling": {"phrase": {
-                "field": f"{schema.BODY}.{schema.SHINGLES}",
+                "field": schema.PHRASES,
                 "size": 3,
-                "gram_size": 3,
+                "gram_size": schema.PHRASE_GRAMS,
                 "max_errors": 2,
-                "direct_generator": [{"field": f"{schema.BODY}.{schema.SHINGLES}", "suggest_mode": "always",
+                "direct_generator": [{"field": schema.PHRASES, "suggest_mode": "always",
                                       "min_word_length": 3}],
                 "collate": _collate(self.params),
             }}}

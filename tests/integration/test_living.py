@@ -325,3 +325,15 @@ def test_adding_to_an_index_of_an_older_contract_says_to_rebuild(es, index_names
     assert result.returncode == 1
     assert "older index contract (no body_hash, revised, story_bands, story_signature)" in result.stderr
     assert "dateline index rebuild" in result.stderr
+
+
+def test_adding_to_an_index_of_an_older_contract_version_says_to_rebuild(es, index_names, tmp_path, cli):
+    name = f"{index_names}-v1"
+    es.indices.create(index=name, mappings={**schema.MAPPINGS, "_meta": {"complete": True}},
+                      aliases={index_names: {}}, settings=schema.index_body()["settings"])
+    _write(tmp_path, "a.txt", "The quarry reopened.")
+    result = cli("index", "add", "--source", str(tmp_path / "a.txt"))
+    assert result.returncode == 1
+    assert f"older index contract (version 1); run `dateline index rebuild` once to move it to the current one " \
+           f"(version {schema.CONTRACT_VERSION})" in result.stderr
+    assert es.count(index=name)["count"] == 0
