@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import socket
 from datetime import UTC, datetime
 from importlib import metadata
 
@@ -20,6 +21,16 @@ def _cpu_model() -> str | None:
             return next(models, None)
     except OSError:
         return None
+
+
+def port_free(port: int) -> bool:
+    """Whether nothing listens on ``port`` of 127.0.0.1 (for a node of a benchmark's or a test's own)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def describe(client: Elasticsearch) -> dict:

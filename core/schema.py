@@ -11,8 +11,10 @@ Analysis chain of the full-text fields (``headline``, ``lede``, ``body``):
 2. ``standard`` tokenizer, English possessives removed (``Azerbaijan's`` → ``azerbaijan``), lowercase.
 3. At search time only: English stop words (``the``, ``of``, ``to`` …) are dropped, so they neither match
    stray fragments nor count as words a query must match; the index keeps them. Then ``place_synonyms``
-   (synonym_graph) from ``analysis/synonyms.txt``, inlined into the index settings at rebuild time, so no file
-   has to exist on the Elasticsearch nodes and editing the file needs a rebuild but no re-parse.
+   (synonym_graph) from ``analysis/synonyms.txt`` and, behind it, ``analysis/place_spellings.txt`` (names of
+   countries and large cities in other languages and scripts, from geographic data; ``spelling_rules``),
+   inlined into the index settings at rebuild time, so no file has to exist on the Elasticsearch nodes and
+   editing the file needs a rebuild but no re-parse.
 4. ``accent_folding`` (asciifolding, original kept): ``qızılbulaq`` is indexed as both ``qızılbulaq`` and
    ``qizilbulaq``; a query in the exact spelling matches both tokens and ranks first.
 5. English (Porter) stemming: ``peacekeepers`` → ``peacekeep``, ``protesting`` → ``protest``.
@@ -45,6 +47,12 @@ from pathlib import Path
 
 ANALYSIS_DIR = Path(__file__).with_name("analysis")
 DEFAULT_SYNONYMS = ANALYSIS_DIR / "synonyms.txt"
+# Spellings of countries, capitals and large cities from geographic data (generated, see
+# ``dateline.indexer.enrich.spellings``); searched behind the operator's synonyms (``spelling_rules``).
+PLACE_SPELLINGS = ANALYSIS_DIR / "place_spellings.txt"
+# The version of the index contract, recorded in each index's ``_meta``: it goes up whenever the settings,
+# the analysis (place_spellings.txt included) or the mappings change, which takes a rebuild.
+CONTRACT_VERSION = 2
 
 # Field names. The service and the docs import these instead of spelling them again.
 ID = "id"
@@ -201,13 +209,43 @@ def read_synonyms(path: Path | str = DEFAULT_SYNONYMS) -> list[str]:
     return rules
 
 
+def spelling_rules(operator: list[str], places: list[str]) -> list[str]:
+    """The search-time spelling rules: the operator's, each group extended by the place group of the same
+    place (the place line whose first spelling, its English name, the operator's group holds), then the other
+    place groups. A spelling the operator's rules hold belongs to the operator's group only: they win."""
+    def spellings(rule: str) -> list[str]:
+        return [s.strip().lower() for s in re.split(r",|=>", rule) if s.strip()]
+
+    claimed = {s for rule in operator for s in spellings(rule)}
+    extensions: dict[str, list[str]] = {}
+    rules = []
+    for rule in places:
+        group = spellings(rule)
+        if group[0] in claimed:
+            extensions[group[0]] = group
+            continue
+        free = [s for s in group if s not in claimed]
+        if len(free) > 1:
+            rules.append(", ".join(free))
+    merged = []
+    for rule in operator:
+        group = spellings(rule)
+        if "=>" not in rule:
+            extra = [s for name in group for s in extensions.get(name, ()) if s not in claimed]
+            rule = ", ".join(dict.fromkeys([*group, *extra]))
+        merged.append(rule)
+    return merged + rules
+
+
 def _analyzer(filters: list[str]) -> dict:
     """A text analyzer: quotes folded, the standard tokenizer, then ``filters``."""
     return {"type": "custom", "char_filter": ["quote_folding"], "tokenizer": "standard", "filter": filters}
 
 
 def analysis(synonyms: list[str]) -> dict:
-    """The ``analysis`` section of the index settings, with ``synonyms`` inlined."""
+    """The ``analysis`` section of the index settings, with ``synonyms`` (the operator's) inlined: searches
+    apply them with the place spellings (``spelling_rules``), autocomplete only them (it applies its rules at
+    index time, and every spelling of every large city would weigh on each indexed headline)."""
     text_filters = ["english_possessive", "lowercase", "accent_folding", "english_stemmer"]
     return {
         "char_filter": {
@@ -225,7 +263,8 @@ def analysis(synonyms: list[str]) -> dict:
             "english_stop": {"type": "stop", "stopwords": "_english_"},
             "accent_folding": {"type": "asciifolding", "preserve_original": True},
             "plain_folding": {"type": "asciifolding", "preserve_original": False},
-            "place_synonyms": {"type": "synonym_graph", "synonyms": synonyms},
+            "place_synonyms": {"type": "synonym_graph",
+                               "synonyms": spelling_rules(synonyms, read_synonyms(PLACE_SPELLINGS))},
             # Autocomplete indexes every spelling of a place or name (the same synonym rules, applied at
             # index time), so a prefix of any spelling finds it: "Qızıl" finds 'Gizilbulagh'. Search tokens
             # are cut to the longest gram, so a long word typed in full still matches.
@@ -368,7 +407,7 @@ def index_body(synonyms: list[str] | None = None) -> dict:
             "index": {"number_of_shards": 1, **BULK_LOAD_SETTINGS["index"]},
             "analysis": analysis(synonyms),
         },
-        "mappings": MAPPINGS,
+        "mappings": {**MAPPINGS, "_meta": {"contract": CONTRACT_VERSION}},
     }
 
 

