@@ -1,10 +1,13 @@
 """Names in any spelling: what the name skeletons find, and what they change for everyone else.
 
-Two measurements, both through ``/api/search`` (the Flask app in process), as users get them:
+Three measurements, all through ``/api/search`` (the Flask app in process), as users get them:
 
 - **Recall of spelling variants** over the seeds: the tuning list (``tests/relevance/variant_queries.tsv``)
   and the held-out list (``tests/relevance/variant_queries_heldout.tsv``, written before the skeleton rules
   and never tuned on). A query counts as found when its first page holds every seed it names.
+- **Recall of place spellings** (``tests/relevance/place_spellings_heldout.tsv``, held out): cities and
+  countries in other scripts and languages, over one short article per place (``place_articles``); a spelling
+  counts as found when its place's article is the first hit.
 - **Precision guard** over Reuters-21578 (indexed by the product's rebuild): ``QUERIES`` ordinary queries,
   words drawn (seeded) from Reuters headlines as a user would type them (see ``ordinary_queries``). The top 10 of
   ``/api/search`` against the top 10 of the same search without name skeletons (``build_search`` as is):
@@ -56,12 +59,12 @@ def read_variants(path: Path) -> list[tuple[str, set[str], str]]:
         return [(row["query"], set(row["must_find"].split(",")), row["variant"]) for row in rows]
 
 
-def _api(es: Elasticsearch, alias: str):
+def api(es: Elasticsearch, alias: str):
     """A client of the search service over ``alias`` (the Flask app in process)."""
     return create_app(config.Settings(alias=alias), client=es).test_client()
 
 
-def _api_top(client, q: str) -> list[str]:
+def api_top(client, q: str) -> list[str]:
     """The ids of the first page of ``/api/search?q=``."""
     answer = client.get("/api/search", query_string={"q": q, "size": TOP})
     if answer.status_code != 200:
@@ -72,9 +75,9 @@ def _api_top(client, q: str) -> list[str]:
 def variant_misses(es: Elasticsearch, alias: str, variants: list[tuple[str, set[str], str]]) -> list[str]:
     """The variants whose first page lacks a seed they must find, each described."""
     misses = []
-    with _api(es, alias) as client:
+    with api(es, alias) as client:
         for query, expected, variant in variants:
-            found = es.search(index=alias, query={"terms": {schema.ID: _api_top(client, query)}},
+            found = es.search(index=alias, query={"terms": {schema.ID: api_top(client, query)}},
                               _source=[schema.PATH])["hits"]["hits"]
             missed = expected - {Path(hit["_source"][schema.PATH]).name for hit in found}
             if missed:
@@ -94,7 +97,7 @@ def variant_recall(es: Elasticsearch, alias: str) -> dict:
                              "recall": round(1 - len(misses) / len(variants), 4), "misses": misses}
         return figures
     finally:
-        _delete_alias(es, alias)
+        delete_alias(es, alias)
 
 
 def read_place_spellings(path: Path = PLACE_SPELLINGS) -> list[tuple[str, str, str]]:
@@ -124,11 +127,11 @@ def place_recall(es: Elasticsearch, alias: str, spellings: list[tuple[str, str, 
             source = Path(folder) / "places.jsonl"
             source.write_text("".join(json.dumps(a) + "\n" for a in place_articles(places)), encoding="utf-8")
             rebuild(es, alias, [str(source)], keep=0)
-        with _api(es, alias) as client:
+        with api(es, alias) as client:
             misses = [f"{query} ({variant}) for {place}" for query, place, variant in spellings
-                      if _api_top(client, query)[:1] != [ids[place]]]
+                      if api_top(client, query)[:1] != [ids[place]]]
     finally:
-        _delete_alias(es, alias)
+        delete_alias(es, alias)
     return {"queries": len(spellings), "found": len(spellings) - len(misses),
             "recall": round(1 - len(misses) / len(spellings), 4), "misses": misses}
 
@@ -177,22 +180,22 @@ def precision_guard(es: Elasticsearch, alias: str, data_dir: Path = DATA) -> dic
             rebuild(es, alias, [str(source)], keep=0)
         same_order = same_articles = 0
         changed = []
-        with _api(es, alias) as client:
-            tops = [(_top(es, alias, q), _api_top(client, q)) for q in queries]
+        with api(es, alias) as client:
+            tops = [(_top(es, alias, q), api_top(client, q)) for q in queries]
         for q, (without, with_names) in zip(queries, tops, strict=True):
             same_order += without == with_names
             same_articles += set(without) == set(with_names)
             if set(without) != set(with_names):
                 changed.append(q)
     finally:
-        _delete_alias(es, alias)
+        delete_alias(es, alias)
     return {"documents": len(records), "queries": len(queries),
             "same_top10": round(same_order / len(queries), 4),
             "same_top10_articles": round(same_articles / len(queries), 4),
             "changed_articles": changed}
 
 
-def _delete_alias(es: Elasticsearch, alias: str) -> None:
+def delete_alias(es: Elasticsearch, alias: str) -> None:
     indices = [name for name in es.indices.get_alias(name=alias, ignore=404) if schema.is_version(alias, name)]
     if indices:
         es.indices.delete(index=",".join(indices), ignore_unavailable=True)
@@ -202,7 +205,7 @@ TUNING_RECALL, HELD_OUT_RECALL, SAME_TOP10, PLACE_RECALL = 1.0, 0.95, 0.95, 0.9
 
 
 def measure(es: Elasticsearch, prefix: str, data_dir: Path = DATA) -> dict:
-    """Both measurements and their targets, under indices named after ``prefix``."""
+    """The measurements and their targets, under indices named after ``prefix``."""
     variants = variant_recall(es, f"{prefix}-seeds")
     places = place_recall(es, f"{prefix}-places")
     reuters_guard = precision_guard(es, f"{prefix}-reuters", Path(data_dir))

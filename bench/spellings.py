@@ -7,7 +7,11 @@
   (``.ci/es-node`` on a free port, so that nothing else allocates in its heap): the median seconds to create one,
   and the heap each adds, read from the node after a full garbage collection (``jcmd <pid> GC.run``);
 - **the held-out place spellings** (``tests/relevance/place_spellings_heldout.tsv``, ``bench.names``) on the
-  shared node: a spelling is found when its place's article is the first hit of ``/api/search``.
+  shared node: a spelling is found when its place's article is the first hit of ``/api/search``;
+- **searches** over the first ``ARTICLES`` Reuters-21578 articles, indexed by the rebuild under each contract:
+  ``bench.names``'s ordinary queries and the held-out list's places by their English names, through
+  ``/api/search``, alternately ``SEARCH_ROUNDS`` times: median milliseconds, and the share of queries whose
+  top 10 is the same under both.
 
 It writes ``bench/results/spellings.md`` (or ``--out``) with the load average beside the figures.
 """
@@ -15,6 +19,8 @@ It writes ``bench/results/spellings.md`` (or ``--out``) with the load average be
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
 import statistics
 import subprocess
@@ -28,14 +34,18 @@ from elasticsearch import Elasticsearch
 
 from dateline import config, schema
 from dateline.client import connect
+from dateline.indexer.rebuild import rebuild
 
-from . import names
+from . import corpora, names
 from .machine import port_free
 
 ROOT = Path(__file__).resolve().parent.parent
 ES_NODE = ROOT / ".ci" / "es-node"
 RESULTS = Path(__file__).resolve().parent / "results" / "spellings.md"
 ROUNDS = 5
+ARTICLES = 5000
+ORDINARY_QUERIES = 150
+SEARCH_ROUNDS = 3
 
 
 @contextmanager
@@ -95,7 +105,41 @@ def place_recall(es: Elasticsearch) -> dict:
     return {"before": before, "after": names.place_recall(es, "bench-spellings-after")}
 
 
-def markdown(cost: dict, recall: dict, load: str) -> str:
+def searches(es: Elasticsearch, data_dir: Path = corpora.DATA) -> dict:
+    """Median /api/search milliseconds per kind of query and contract, and the share of each kind whose top
+    10 is the same under both contracts."""
+    records = list(itertools.islice(corpora.reuters(data_dir / corpora.REUTERS), ARTICLES))
+    queries = {"ordinary": names.ordinary_queries(records, ORDINARY_QUERIES),
+               "place": list(dict.fromkeys(place.lower() for _, place, _ in names.read_place_spellings()))}
+    aliases = {"before": "bench-spellings-search-before", "after": "bench-spellings-search-after"}
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / "reuters.jsonl"
+            source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+            with _without_place_spellings():
+                rebuild(es, aliases["before"], [str(source)], keep=0)
+            rebuild(es, aliases["after"], [str(source)], keep=0)
+        times: dict = {(kind, name): [] for kind in queries for name in aliases}
+        tops: dict = {}
+        clients = {name: names.api(es, alias) for name, alias in aliases.items()}
+        for _ in range(SEARCH_ROUNDS):
+            for kind, batch in queries.items():
+                for q in batch:
+                    for name, client in clients.items():
+                        started = time.perf_counter()
+                        tops[kind, name, q] = names.api_top(client, q)
+                        times[kind, name].append(time.perf_counter() - started)
+    finally:
+        for alias in aliases.values():
+            names.delete_alias(es, alias)
+    return {kind: {"queries": len(batch),
+                   **{f"{name}_ms": round(statistics.median(times[kind, name]) * 1000, 1) for name in aliases},
+                   "same_top10": round(sum(tops[kind, "before", q] == tops[kind, "after", q] for q in batch)
+                                       / len(batch), 3)}
+            for kind, batch in queries.items()}
+
+
+def markdown(cost: dict, recall: dict, search: dict, load: str) -> str:
     spellings = sum(len(rule.split(", ")) for rule in schema.read_synonyms(schema.PLACE_SPELLINGS))
     lines = ["# Place spellings from geographic data", "",
              f"`python -m bench.spellings`: the index contract with the operator's synonyms only (before) and "
@@ -108,7 +152,12 @@ def markdown(cost: dict, recall: dict, load: str) -> str:
              f"| heap per index after full GC, median (MB) | {cost['before']['heap_mb']} | "
              f"{cost['after']['heap_mb']} |",
              f"| held-out place spellings found first | {recall['before']['found']} / {recall['before']['queries']} | "
-             f"{recall['after']['found']} / {recall['after']['queries']} |", ""]
+             f"{recall['after']['found']} / {recall['after']['queries']} |"]
+    for kind, figures in search.items():
+        lines.append(f"| /api/search, {figures['queries']} {kind} queries over {ARTICLES:,} Reuters articles, median "
+                     f"(ms) | {figures['before_ms']} | {figures['after_ms']} |")
+    lines += ["", "Share of queries whose top 10 is the same before and after: "
+              + ", ".join(f"{kind} {f['same_top10']:.1%}" for kind, f in search.items()) + ".", ""]
     for name in ("before", "after"):
         lines.append(f"Missed {name}: " + ("; ".join(recall[name]["misses"]) or "none") + ".")
         lines.append("")
@@ -119,10 +168,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.spellings", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"the Markdown file to write ({RESULTS})")
     args = parser.parse_args(argv)
-    recall = place_recall(connect(config.from_env()))
+    es = connect(config.from_env())
+    recall = place_recall(es)
+    search = searches(es)
     cost = synonym_cost()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    args.out.write_text(markdown(cost, recall, load), encoding="utf-8")
+    args.out.write_text(markdown(cost, recall, search, load), encoding="utf-8")
     print(args.out.read_text(encoding="utf-8"))
     return 0
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gettext
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -51,7 +52,8 @@ def usable(form: str) -> bool:
     if len(form) < 3 or not _SCRIPT_WORD.match(form):
         return False
     first = form[0]
-    if first.islower():
+    # Georgian is written without case, though Unicode counts its everyday letters as small ones.
+    if first.islower() and not unicodedata.name(first, "").startswith("GEORGIAN"):
         return False
     return not (form.isascii() and form.isupper())
 
