@@ -81,9 +81,11 @@ def _searchable(form: str) -> bool:
 
 
 def _alternate(form: str, name: str) -> bool:
-    """Whether ``form`` may stand for the place named ``name``: no more words (GeoNames adds qualifiers, "Kiev
-    osh") and at least ``MIN_LETTERS`` letters (short ones are mostly abbreviations and other words)."""
-    return form == name or (len(form.split()) <= len(name.split()) and sum(map(str.isalpha, form)) >= MIN_LETTERS)
+    """Whether ``form`` may stand for the place named ``name``: no more words, hyphenated ones counted apart
+    (GeoNames adds qualifiers, "Kiev osh", and syllables, "Mat-xco-va"; each extra word makes a phrase query
+    of a search), and at least ``MIN_LETTERS`` letters (short ones are mostly abbreviations and other words)."""
+    return form == name or (len(_WORD.findall(form)) <= len(_WORD.findall(name))
+                            and sum(map(str.isalpha, form)) >= MIN_LETTERS)
 
 
 def _places() -> tuple[dict[Place, tuple[str, int, list[str]]], dict[Place, int], list[tuple[Place, list[str]]]]:
