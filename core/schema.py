@@ -50,9 +50,6 @@ DEFAULT_SYNONYMS = ANALYSIS_DIR / "synonyms.txt"
 # Spellings of countries, capitals and large cities from geographic data (generated, see
 # ``dateline.indexer.enrich.spellings``); searched behind the operator's synonyms (``spelling_rules``).
 PLACE_SPELLINGS = ANALYSIS_DIR / "place_spellings.txt"
-# The version of the index contract, recorded in each index's ``_meta``: it goes up whenever the settings,
-# the analysis (place_spellings.txt included) or the mappings change, which takes a rebuild.
-CONTRACT_VERSION = 2
 
 # Field names. The service and the docs import these instead of spelling them again.
 ID = "id"
@@ -334,9 +331,11 @@ def _facet() -> dict:
 
 # The version of this contract. Each index records the one it was built with in its ``_meta``, and
 # ``dateline index add`` refuses to write into an index of another version: ``dateline index rebuild`` moves an
-# archive to the current one. 1 (unnumbered): phrase suggestions from the whole body, offsets in every text
-# field. 2: phrase suggestions from headline and lede, offsets only where highlights are read.
-CONTRACT_VERSION = 2
+# archive to the current one. It goes up whenever the settings, the analysis (place_spellings.txt included) or
+# the mappings change. 1 (unnumbered): phrase suggestions from the whole body, offsets in every text field.
+# 2: phrase suggestions from headline and lede, offsets only where highlights are read. 3: the place spellings
+# from geographic data searched behind the operator's synonyms.
+CONTRACT_VERSION = 3
 CONTRACT = "contract"  # its key in ``_meta``
 
 MAPPINGS = {
@@ -407,7 +406,7 @@ def index_body(synonyms: list[str] | None = None) -> dict:
             "index": {"number_of_shards": 1, **BULK_LOAD_SETTINGS["index"]},
             "analysis": analysis(synonyms),
         },
-        "mappings": {**MAPPINGS, "_meta": {"contract": CONTRACT_VERSION}},
+        "mappings": MAPPINGS,
     }
 
 

@@ -363,7 +363,6 @@ def _mark(client: Elasticsearch, report: RebuildReport, refusal: str | None) -> 
     meta = {
         **schema.MAPPINGS["_meta"],
         "complete": True,
-        "contract": schema.CONTRACT_VERSION,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sources": report.sources,
         "articles": report.indexed,

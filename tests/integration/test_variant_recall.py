@@ -71,4 +71,4 @@ def test_the_operators_spellings_of_a_place_are_searched_with_those_of_the_data(
 
 def test_an_index_records_the_contract_it_was_built_with(es, seeded):
     index = next(iter(es.indices.get_alias(name=seeded)))
-    assert es.indices.get_mapping(index=index)[index]["mappings"]["_meta"]["contract"] == schema.CONTRACT_VERSION
+    assert es.indices.get_mapping(index=index)[index]["mappings"]["_meta"][schema.CONTRACT] == schema.CONTRACT_VERSION

@@ -53,4 +53,4 @@ def test_searches_get_the_place_spellings_and_autocomplete_only_the_operators():
     filters = body["settings"]["analysis"]["filter"]
     assert any("moskau" in rule.split(", ") for rule in filters["place_synonyms"]["synonyms"])
     assert filters["autocomplete_synonyms"]["synonyms"] == ["bakı, baki, baku"]
-    assert body["mappings"]["_meta"] == {"contract": schema.CONTRACT_VERSION}
+    assert body["mappings"]["_meta"] == {schema.CONTRACT: schema.CONTRACT_VERSION}
