@@ -43,6 +43,7 @@ from ir_measures import AP, R, nDCG
 
 from dateline import config
 from dateline.client import connect
+from dateline.embedding import Encoder
 from dateline.indexer.rebuild import rebuild
 from dateline.service.app import create_app
 
@@ -198,13 +199,14 @@ def search_plain(es: Elasticsearch, index: str, queries: dict[str, str], depth: 
     return run
 
 
-def index_product(es: Elasticsearch, alias: str, docs: Iterable[dict]) -> int:
-    """The collection indexed by the product's rebuild from JSON Lines behind ``alias``; returns the count."""
+def index_product(es: Elasticsearch, alias: str, docs: Iterable[dict], encoder: Encoder | None = None) -> int:
+    """The collection indexed by the product's rebuild from JSON Lines behind ``alias`` (with vectors when
+    ``encoder`` is given); returns the count."""
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "collection.jsonl"
         with source.open("w", encoding="utf-8") as stream:
             stream.writelines(json.dumps(to_record(doc), ensure_ascii=False) + "\n" for doc in docs)
-        report = rebuild(es, alias, [str(source)], keep=0)
+        report = rebuild(es, alias, [str(source)], keep=0, encoder=encoder)
     if report.skipped:
         raise RuntimeError(f"the indexer skipped {len(report.skipped)} documents, e.g. {report.skipped[0]}")
     return report.indexed

@@ -52,7 +52,8 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 
     Configuration comes from the environment: ES_URL (default http://127.0.0.1:9200, comma-separated for
     several nodes), ES_USERNAME/ES_PASSWORD or ES_API_KEY, ES_CA_CERTS, ES_TIMEOUT, DATELINE_ALIAS (default
-    "articles"), DATELINE_HOST/DATELINE_PORT (where `dateline serve` listens), LOG_LEVEL (DEBUG, INFO, WARNING,
+    "articles"), DATELINE_HOST/DATELINE_PORT (where `dateline serve` listens), DATELINE_EMBED (0: no
+    sentence vectors in rebuilds and add), LOG_LEVEL (DEBUG, INFO, WARNING,
     ERROR; default INFO) and LOG_FORMAT (text or json; logs go to stderr).
     """
     try:
@@ -100,6 +101,7 @@ def index() -> None:
       dateline index add --source new/         # add or correct articles in the served index
       dateline index watch --source inbox/     # follow a folder as it grows
       dateline index delete ID                 # take an article down (410 Gone)
+      dateline index embed                     # sentence vectors for hybrid ranking
       dateline index status                    # what the alias serves
       dateline index rollback                  # serve the previous version again
       dateline index analyze "Qızılbulaq"      # the tokens a field's analyzer makes
@@ -222,7 +224,7 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
         report = run_rebuild(client, settings.alias, list(sources), keep=keep, synonyms=synonyms, strict=strict,
                              min_ratio=min_ratio, allow_shrink=allow_shrink,
                              allow_incomplete_export=allow_incomplete_export, include_deleted=include_deleted,
-                             on_article=shown.update, options=options)
+                             on_article=shown.update, options=options, encoder=_encoder(settings))
     for warning in report.warnings:
         log.warning(warning)
     if as_json:
@@ -247,6 +249,13 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
             click.echo(f"  {path}: {note}")
     if report.deleted:
         click.echo(f"Deleted old versions: {', '.join(report.deleted)}")
+
+
+def _encoder(settings: config.Settings):
+    """The sentence encoder for new articles: with the ``semantic`` extra, unless DATELINE_EMBED=0."""
+    from dateline.indexer.enrich.vectors import encoder_for
+
+    return encoder_for(settings.embed)
 
 
 def _progress_mode(flag: bool | None, settings: config.Settings) -> str:
@@ -438,6 +447,43 @@ def analyze(settings: config.Settings, text: str, field: str, stage: str, as_jso
 
 
 @index.command()
+@_progress_option
+@json_option
+@click.pass_obj
+@_talks_to_elasticsearch
+def embed(settings: config.Settings, progress, as_json) -> None:
+    """Give the articles of the index the alias serves their sentence vectors (hybrid ranking).
+
+    For an index built without them (without the semantic extra, or with DATELINE_EMBED=0): embeds every
+    article that has none, then records the model in the index, so searches rank by meaning and words. An
+    index whose vectors come from another model is embedded again in full. Needs the semantic extra
+    (pip install 'dateline[semantic]'). Searches keep working meanwhile.
+    """
+    from dateline import embedding
+    from dateline.indexer.embed import embed as run_embed
+    from dateline.indexer.progress import progress as progress_of
+    from dateline.indexer.rebuild import RebuildError, live_index
+
+    if not embedding.available():
+        _fail("the embedding model is not installed: pip install 'dateline[semantic]'", EXIT_FAILED, as_json)
+    client = connect(settings)
+    index_name = live_index(client, settings.alias)
+    if index_name is None:
+        raise RebuildError(f"there is no alias {settings.alias!r} to embed: run `dateline index rebuild` first")
+    started = time.monotonic()
+    encoder = embedding.shared_encoder()
+    total = client.count(index=index_name)["count"]
+    with progress_of(total, "articles", _progress_mode(progress, settings)) as shown:
+        done = run_embed(client, index_name, encoder, on_articles=shown.update)
+    seconds = time.monotonic() - started
+    if as_json:
+        _emit_json({"alias": settings.alias, "index": index_name, "embedded": done, "model": encoder.info.to_meta(),
+                    "seconds": round(seconds, 1)})
+        return
+    click.echo(f"Embedded {done} articles of {index_name} with {encoder.info} in {seconds:.1f}s.")
+
+
+@index.command()
 @click.option("--source", "sources", multiple=True, required=True, type=click.Path(exists=True, path_type=str),
               help="A folder (read recursively) or file of articles, as for rebuild. Repeatable.")
 @click.option("--format", "format_name", metavar="NAME", callback=_format_name,
@@ -465,7 +511,7 @@ def add(settings: config.Settings, sources, format_name, csv_columns, include_de
     options = ReadOptions(format=format_name, csv_columns=csv_columns)
     with progress_of(estimate_articles(sources, options), "articles", _progress_mode(progress, settings)) as shown:
         report = run_add(connect(settings), settings.alias, list(sources), include_deleted=include_deleted,
-                         on_article=shown.update, options=options)
+                         on_article=shown.update, options=options, encoder=_encoder(settings))
     if as_json:
         _emit_json(add_json(report))
         return

@@ -10,6 +10,8 @@ Variables and defaults:
 - ``DATELINE_HOST`` / ``DATELINE_PORT`` (``127.0.0.1`` / ``8000``): where ``dateline serve`` listens.
 - ``LOG_LEVEL`` (``INFO``): ``DEBUG``, ``INFO``, ``WARNING`` or ``ERROR``, for the indexer and the service.
 - ``LOG_FORMAT`` (``text``): ``json`` writes one JSON object a log line, for log collectors.
+- ``DATELINE_EMBED`` (``1``): ``0`` leaves sentence vectors out of rebuilds and ``add`` even with the
+  ``semantic`` extra installed (searches then rank by words only).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Settings:
     port: int = 8000
     log_level: str = "INFO"
     log_format: str = "text"
+    embed: bool = True
 
 
 def _number(environ: Mapping[str, str], name: str, default, kind):
@@ -86,4 +89,5 @@ def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
         port=_number(environ, "DATELINE_PORT", Settings.port, int),
         log_level=_choice(environ, "LOG_LEVEL", LOG_LEVELS, Settings.log_level),
         log_format=_choice(environ, "LOG_FORMAT", LOG_FORMATS, Settings.log_format),
+        embed=_choice(environ, "DATELINE_EMBED", ("1", "0"), "1") == "1",
     )

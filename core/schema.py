@@ -83,6 +83,12 @@ STORY_SIGNATURE = "story_signature"
 # on the typo lists (bench/didyoumean.py) the corrections lead to the same searches as the body's did.
 PHRASES = "phrases"
 PHRASE_GRAMS = 3  # its longest shingle
+# The sentence embedding of headline and lede (``dateline.embedding``): signed bytes, base64, read by the service
+# as doc values of the lexical query's top hits (this node has no ``dense_vector``). The model that made the
+# vectors is recorded in the index's ``_meta`` under ``EMBEDDING_META``; an index without that entry has no
+# vectors to rank by.
+VECTOR = "embedding"
+EMBEDDING_META = "embedding"
 RUSSIAN_TEXT = "text_by_language.russian"
 FOLDED_TEXT = "text_by_language.folded"
 
@@ -374,6 +380,7 @@ MAPPINGS = {
         REVISED: {"type": "date", "format": "strict_date_optional_time"},
         STORY_BANDS: {"type": "keyword"},
         STORY_SIGNATURE: {"type": "binary"},
+        VECTOR: {"type": "binary", "doc_values": True},
         LANGUAGE_TEXT_OBJECT: {"properties": {
             "russian": {"type": "text", "analyzer": "russian_text"},
             "folded": {"type": "text", "analyzer": "folded_text"},

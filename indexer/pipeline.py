@@ -10,12 +10,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .article import Article, Skip
 from .enrich.document import article_id, body_hash, to_document
 from .enrich.gazetteer import Gazetteer, load_gazetteer
 from .enrich.stories import StoryClusterer, sketch
+from .enrich.vectors import with_vectors
 from .readers import ReadOptions, iter_articles
+
+if TYPE_CHECKING:
+    from dateline.embedding import Encoder
 
 BATCH = 500  # articles read ahead of story assignment, so an index-backed lookup is one request per batch
 
@@ -49,10 +54,17 @@ def identified(sources: Iterable[str | Path], root: str | None = None,
 
 def documents(sources: Iterable[str | Path], gazetteer: Gazetteer | None = None,
               stories: StoryClusterer | None = None, known: KnownTexts | None = None,
-              root: str | None = None, options: ReadOptions | None = None) -> Iterator[Document | Skip]:
+              root: str | None = None, options: ReadOptions | None = None,
+              encoder: Encoder | None = None) -> Iterator[Document | Skip]:
     """Every article of ``sources`` as a ``Document``, in reading order, and a ``Skip`` for input that gave
     none. Stories are assigned in that order: the first article of a story gives its key. The same text met
-    again (by body hash) is a duplicate of the first document that had it."""
+    again (by body hash) is a duplicate of the first document that had it. With ``encoder``, each document to
+    write carries the vector of its headline and lede."""
+    found = _documents(sources, gazetteer, stories, known, root, options)
+    return with_vectors(found, encoder) if encoder else found
+
+
+def _documents(sources, gazetteer, stories, known, root, options) -> Iterator[Document | Skip]:
     gazetteer = gazetteer or load_gazetteer()
     stories = stories or StoryClusterer()
     seen: dict[str, str] = {}  # body hash → id of the first document with that text

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_exc
@@ -37,6 +38,9 @@ from .article import IncompleteExport, Skip
 from .enrich.gazetteer import Gazetteer, GazetteerError, load_gazetteer
 from .pipeline import Document, documents
 from .readers import ReadOptions
+
+if TYPE_CHECKING:
+    from dateline.embedding import Encoder
 
 BULK_CHUNK = 500
 BULK_CHUNK_BYTES = 8 * 2**20
@@ -73,6 +77,7 @@ class RebuildReport:
     deleted: list[str] = field(default_factory=list)  # old versions and orphans removed
     withheld: list[str] = field(default_factory=list)  # taken-down ids left out (or brought back)
     replayed: int = 0  # documents an add or delete changed while this rebuild ran, carried into it
+    embedding: dict | None = None  # the model that made the vectors (``ModelInfo.to_meta``), if any
     seconds: float = 0.0
 
 
@@ -180,16 +185,19 @@ def rebuild(
     include_deleted: bool = False,
     on_article: Callable[[], None] = lambda: None,
     options: ReadOptions | None = None,
+    encoder: Encoder | None = None,
 ) -> RebuildReport:
     """Build a new index from ``sources`` and move ``alias`` to it; see the module docstring. Raises
     ``ShrinkRefused`` when the shrink guard keeps the new index aside. Taken-down articles are left out unless
     ``include_deleted`` (which lifts their takedowns); writes of ``add`` and ``delete`` made meanwhile are
-    replayed into the new index."""
+    replayed into the new index. With ``encoder``, each article carries the vector of its headline and lede
+    and the index's ``_meta`` names the model."""
     started = time.monotonic()
     since = records.now()
     rules = _operator_file(schema.read_synonyms, synonyms)
     report = RebuildReport(alias=alias, index=new_index_name(alias), sources=[str(s) for s in sources],
-                           previous=live_index(client, alias))
+                           previous=live_index(client, alias),
+                           embedding=encoder.info.to_meta() if encoder else None)
     report.deleted += _delete_orphans(client, alias, report.previous)
     gazetteer = _operator_file(load_gazetteer)
 
@@ -201,7 +209,7 @@ def rebuild(
     try:
         created = _uuid(client, report.index)
         _load(client, report, gazetteer, strict, allow_incomplete_export, on_article, options,
-              records.takedowns(client, alias), include_deleted)
+              records.takedowns(client, alias), include_deleted, encoder)
         report.indexed += records.replay(client, records.journal_since(client, alias, since), report.index)
         _verify(client, report, created)
         if report.previous:
@@ -304,13 +312,13 @@ def _refusal_message(report: RebuildReport, refusal: str) -> str:
 
 def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, strict: bool,
           allow_incomplete_export: bool, on_article: Callable[[], None], options: ReadOptions | None,
-          taken_down: set[str], include_deleted: bool) -> None:
+          taken_down: set[str], include_deleted: bool, encoder: Encoder | None = None) -> None:
     """Bulk-load the documents. ``report.indexed`` counts the distinct ids Elasticsearch acknowledged, not its
     "created" answers: a bulk request whose answer was lost (a timeout, a dropped connection) is sent again by
     the client, and the second answer says "updated" for what the first one created."""
     refused = []
     acknowledged: set[str] = set()
-    actions = _actions(documents(report.sources, gazetteer, options=options), report, strict,
+    actions = _actions(documents(report.sources, gazetteer, options=options, encoder=encoder), report, strict,
                        allow_incomplete_export, on_article, taken_down, include_deleted)
     # Closed on any failure too, so the producer thread stops reading the sources.
     with contextlib.closing(prefetched(actions, depth=2 * BULK_CHUNK)) as ready:
@@ -369,6 +377,7 @@ def _mark(client: Elasticsearch, report: RebuildReport, refusal: str | None) -> 
         "undated": report.undated,
         "skipped": len(report.skipped),
         **({"refused": refusal} if refusal else {}),
+        **({schema.EMBEDDING_META: report.embedding} if report.embedding else {}),
     }
     client.indices.put_mapping(index=report.index, body={"_meta": meta})
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch, helpers
 
@@ -27,9 +28,13 @@ from . import records
 from .article import Skip, file_and_line
 from .enrich.gazetteer import load_gazetteer
 from .enrich.stories import STORY_DAYS, Sketch, StoryClusterer
+from .enrich.vectors import ensure_mapping, indexed_model, meta_of
 from .pipeline import BATCH, Document, documents, identified
 from .readers import ReadOptions
 from .rebuild import BULK_CHUNK_BYTES, BULK_TIMEOUT, RebuildError, _operator_file, live_index, prefetched
+
+if TYPE_CHECKING:
+    from dateline.embedding import Encoder
 
 
 @dataclass
@@ -148,7 +153,8 @@ def _check_contract(client: Elasticsearch, index: str) -> None:
     """An index of another version of the contract than this one's would take documents it cannot serve (or
     refuse them): say what to do."""
     mappings = client.indices.get_mapping(index=index)[index]["mappings"]
-    missing = sorted(set(schema.MAPPINGS["properties"]) - set(mappings.get("properties", {})))
+    # The vector field is added on demand (``ensure_mapping``).
+    missing = sorted(set(schema.MAPPINGS["properties"]) - set(mappings.get("properties", {})) - {schema.VECTOR})
     version = mappings.get("_meta", {}).get(schema.CONTRACT, 1)  # version 1 recorded none
     if missing or version != schema.CONTRACT_VERSION:
         found = f"no {', '.join(missing)}" if missing else f"version {version}"
@@ -168,17 +174,25 @@ def _catch_up(client: Elasticsearch, alias: str, written: str, since: str) -> No
 
 def add(client: Elasticsearch, alias: str, sources: list[str], *, root: str | None = None,
         include_deleted: bool = False, on_article: Callable[[], None] = lambda: None,
-        options: ReadOptions | None = None) -> AddReport:
+        options: ReadOptions | None = None, encoder: Encoder | None = None) -> AddReport:
     """Upsert every article of ``sources`` into the index ``alias`` serves; see the module docstring. Ids are
-    made relative to ``root`` when given (``watch`` adds single files of its folder), else to each source."""
+    made relative to ``root`` when given (``watch`` adds single files of its folder), else to each source.
+    With ``encoder``, articles carry vectors unless the index's vectors come from another model (then
+    ``dateline index embed`` brings them all to the installed one)."""
     started, since = time.monotonic(), records.now()
     index = _served(client, alias)
     _check_contract(client, index)
+    if encoder:
+        indexed = indexed_model(meta_of(client, index))
+        if indexed and indexed != encoder.info:
+            encoder = None
+        else:
+            ensure_mapping(client, index)
     report = AddReport(alias=alias, index=index, sources=[str(s) for s in sources])
     gazetteer = _operator_file(load_gazetteer)
     taken_down = records.takedowns(client, alias)
     items = documents(sources, gazetteer, IndexedStories(client, index), _known_texts(client, index), root=root,
-                      options=options)
+                      options=options, encoder=encoder)
     with contextlib.closing(prefetched(_batches(items, report, taken_down, include_deleted, on_article),
                                        depth=2)) as ready:
         for batch in ready:

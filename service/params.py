@@ -24,6 +24,7 @@ from .facets import FACETS, FACETS_BY_NAME, HISTOGRAM
 
 FACET_NAMES = tuple(FACETS_BY_NAME)  # the terms facets' parameters: country, city, source, org, place, person
 SORTS = ("relevance", "newest", "oldest")
+RANKINGS = ("lexical", "hybrid")  # by words only, or by words and meaning (``dateline.service.ranking``)
 DEFAULT_SIZE = 10
 MAX_SIZE = 100
 MAX_Q_LENGTH = 500
@@ -60,6 +61,7 @@ class SearchParams:
     after: str = ""  # a cursor: the results after the ones it points at
     prefixes: Mapping[str, str] = field(default_factory=dict)  # facet name → prefix of the values to list
     undated: bool = False  # only the articles without a date
+    ranking: str = ""  # one of RANKINGS; empty: the service's default for the index
 
     @classmethod
     def from_args(cls, args) -> SearchParams:
@@ -85,6 +87,9 @@ class SearchParams:
         sort = _single(args, "sort") or "relevance"
         if sort not in SORTS:
             raise ParamError("sort", f"{_shown(sort)} is not one of {', '.join(SORTS)}")
+        ranking = _single(args, "ranking")
+        if ranking and ranking not in RANKINGS:
+            raise ParamError("ranking", f"{_shown(ranking)} is not one of {', '.join(RANKINGS)}")
         page = _whole_number(args, "page", default=1)
         if page < 1:
             raise ParamError("page", "pages are numbered from 1")
@@ -111,7 +116,7 @@ class SearchParams:
             prefix = prefix_param(args, f"{name}_prefix")
             if prefix:
                 prefixes[name] = prefix
-        return cls(q, filters, date_from, date_to, sort, page, size, story, after, prefixes, bool(undated))
+        return cls(q, filters, date_from, date_to, sort, page, size, story, after, prefixes, bool(undated), ranking)
 
     @property
     def offset(self) -> int:
@@ -133,6 +138,8 @@ class SearchParams:
             pairs.append(("undated", "1"))
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
+        if self.ranking:
+            pairs.append(("ranking", self.ranking))
         if self.page != 1:
             pairs.append(("page", str(self.page)))
         if self.size != DEFAULT_SIZE:
@@ -153,6 +160,7 @@ class SearchParams:
             "to": self.date_to.isoformat() if self.date_to else None,
             "undated": self.undated,
             "sort": self.sort,
+            "ranking": self.ranking or None,
             "page": self.page,
             "size": self.size,
             "story": self.story or None,
@@ -162,7 +170,7 @@ class SearchParams:
 
     def search_key(self) -> str:
         """What decides which results come in which order (not how many a page shows, nor where it starts)."""
-        ordering = ("q", "from", "to", "undated", "sort", "story")
+        ordering = ("q", "from", "to", "undated", "sort", "ranking", "story")
         key = [(name, value) for name, value in self.to_args() if name in ordering or name in FACET_NAMES]
         return urlencode(key)
 

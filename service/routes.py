@@ -24,9 +24,9 @@ from flask import Blueprint, abort, current_app, g, jsonify, render_template, re
 from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.routing import RoutingException
 
-from dateline import schema
+from dateline import embedding, schema
 
-from . import contract, feeds
+from . import contract, feeds, ranking
 from .alternatives import FILTER_PATH as ALTERNATIVES_FILTER_PATH
 from .alternatives import Alternatives
 from .cursor import Cursor, decode
@@ -144,6 +144,25 @@ def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> dict:
     (``dateline.service.alternatives``)."""
     after = _cursor(params)
     index = after.index if after and after.index else _alias()  # the version of the alias a cursor pins
+    ranked = ranking.choose(params, current_app.extensions["dateline.index_models"].of(_es(), _alias()))
+    if ranked == ranking.HYBRID and after is None and ranking.reranks(params):
+        answer = _hybrid(params, index)
+    else:
+        answer = _lexical(params, index, after)
+    params = canonical(params, answer.get("aggregations", {}))
+    view = search_view(params, answer, _article_url, url, after, _links(params))
+    view["ranking"] = ranked
+    if (view["total"]["value"] == 0 or view["notice"]) and after is None:
+        offers = Alternatives(params)
+        alternatives = offers.request()
+        if alternatives:
+            answer = _es().search(index=_alias(), filter_path=ALTERNATIVES_FILTER_PATH, **alternatives)
+            view["suggestions"] = offers.view(answer, url)
+    return view
+
+
+def _lexical(params: SearchParams, index: str, after: Cursor | None) -> dict:
+    """The answer of the lexical query (its words again in any spelling if they find too little)."""
     try:
         answer = _es().search(index=index, filter_path=FILTER_PATH, **build_search(params, after))
     except es_exc.NotFoundError:
@@ -155,15 +174,38 @@ def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> dict:
         spelt = _es().search(index=index, filter_path=FILTER_PATH, **build_search(params, names=True))
         if spelt.get("hits", {}).get("total", {}).get("value"):
             answer = spelt
-    params = canonical(params, answer.get("aggregations", {}))
-    view = search_view(params, answer, _article_url, url, after, _links(params))
-    if (view["total"]["value"] == 0 or view["notice"]) and after is None:
-        offers = Alternatives(params)
-        alternatives = offers.request()
-        if alternatives:
-            answer = _es().search(index=_alias(), filter_path=ALTERNATIVES_FILTER_PATH, **alternatives)
-            view["suggestions"] = offers.view(answer, url)
-    return view
+    return answer
+
+
+def _hybrid(params: SearchParams, index: str) -> dict:
+    """The answer of a hybrid ranking (``dateline.service.ranking``): the lexical query's candidates with their
+    vectors, fused with the query's vector, then the page in that order; aggregations and totals are the
+    lexical query's."""
+    vector = ranking.embed_query(params)
+    names = False
+    answer = _es().search(index=index, filter_path=ranking.CANDIDATES_FILTER_PATH,
+                          **ranking.candidates_request(build_search(params), params))
+    if in_any_spelling(params, answer):
+        spelt = _es().search(index=index, filter_path=ranking.CANDIDATES_FILTER_PATH,
+                             **ranking.candidates_request(build_search(params, names=True), params))
+        if spelt.get("hits", {}).get("total", {}).get("value"):
+            answer, names = spelt, True
+    candidates = answer.get("hits", {}).get("hits", [])
+    cosines = embedding.cosines(vector.result(), [(hit.get("fields", {}).get(schema.VECTOR) or [None])[0]
+                                                  for hit in candidates])
+    order = ranking.fuse([hit["_score"] or 0.0 for hit in candidates], [float(c) for c in cosines])
+    order += range(len(order), len(candidates))  # past the re-ranked results, the lexical order
+    chosen = [candidates[i] for i in order][params.offset:params.offset + params.size]
+    request = build_search(params, names=names)
+    collapsed = "collapse" in request
+    keys = [ranking.result_key(hit, collapsed) for hit in chosen]
+    page: list[dict] = []
+    if keys:
+        found = _es().search(index=index, filter_path=FILTER_PATH, **ranking.page_request(request, keys, collapsed))
+        by_key = {ranking.result_key(hit, collapsed): hit
+                  for hit in found.get("hits", {}).get("hits", [])}
+        page = [by_key[key] for key in keys if key in by_key]
+    return {**answer, "hits": {**answer.get("hits", {}), "hits": page}}
 
 
 @bp.get("/")

@@ -12,6 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 OUTPUT = ROOT / "test-output"
 
+# Commands the tests run (`dateline index rebuild`, `add`, in this process and in subprocesses) leave sentence
+# vectors out: embedding every test corpus would take minutes on two cores. tests/integration/test_hybrid.py
+# embeds with the real model where ranking is what it tests.
+os.environ["DATELINE_EMBED"] = "0"
+
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:

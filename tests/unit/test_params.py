@@ -105,7 +105,7 @@ def test_to_json_names_every_parameter():
     assert parse({"q": "baku", "city": "Baku"}).to_json() == {
         "q": "baku", "country": [], "city": ["Baku"], "source": [], "topic": [], "org": [], "place": [], "person": [],
         "language": [], "from": None, "to": None, "undated": False, "sort": "relevance", "page": 1, "size": 10,
-        "story": None, "after": None, "prefixes": {},
+        "story": None, "after": None, "prefixes": {}, "ranking": None,
     }
 
 

@@ -1,0 +1,163 @@
+"""Hybrid ranking against a real node with the real embedding model (the ``semantic`` extra): meaning lifts an
+article whose headline and lede say what the query asks in other words; a model mismatch is refused; vectors
+are backfilled into an index built without them; without the extra everything else works, by words."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from dateline import embedding, schema
+from dateline.cli import main
+from dateline.indexer.enrich.vectors import encoder_for, indexed_model, meta_of
+from dateline.indexer.rebuild import rebuild
+from dateline.service.app import create_app
+
+pytestmark = pytest.mark.skipif(not embedding.available(), reason="the semantic extra is not installed")
+
+QUERY = "protest against mining pollution"
+# Its headline and lede share no word with the query; the body names a protest once, far down, so words alone
+# find it but rank it low.
+PARAPHRASE = {
+    "id": "quarry-blockade",
+    "headline": "Villagers block the road to a copper quarry",
+    "body": "Farmers in the valley stood in front of lorries for a third day, saying the excavation poisons the "
+            "river their cattle drink from.\n\nOfficials promised an inquiry. The company said it would answer "
+            "the protest in court.",
+}
+# Articles that hold the query's words in other senses.
+OTHERS = [
+    ("data-mining", "Data mining start-up raises funds",
+     "A company mining shopping data raised new money from investors, against expectations."),
+    ("light-pollution", "Light pollution hides the stars from city astronomers",
+     "Amateur astronomers say light pollution from street lamps has got worse against last year."),
+    ("protest-songs", "Protest songs return to the charts",
+     "Protest songs of the sixties are popular again against all odds, streaming services say."),
+    ("bitcoin-mining", "Bitcoin mining firm expands its data centre",
+     "The firm's mining computers will double, and it plans to protest a new power tariff."),
+    ("noise-pollution", "Council fines bar over noise pollution",
+     "Neighbours complained about noise pollution and music late at night against the rules."),
+    ("chess-protest", "Chess champion files protest against tournament pairing",
+     "The champion lodged a protest against the pairing of the final round."),
+]
+DOCS = [PARAPHRASE] + [{"id": doc_id, "headline": headline, "body": body} for doc_id, headline, body in OTHERS]
+
+
+def _write(folder, docs) -> str:
+    source = folder / "articles.jsonl"
+    source.write_text("".join(json.dumps({**doc, "published": "2023-05-01"}) + "\n" for doc in docs))
+    return str(source)
+
+
+def _ids(client, **query) -> tuple[list[str], str]:
+    answer = client.get("/api/search", query_string={"q": QUERY, **query})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    view = answer.get_json()
+    return [hit["id"] for hit in view["hits"]], view["ranking"]
+
+
+@pytest.fixture
+def embedded(es, test_settings, tmp_path):
+    """The articles rebuilt with vectors, and a client of the service over them."""
+    rebuild(es, test_settings.alias, [_write(tmp_path, DOCS)], keep=0, encoder=embedding.shared_encoder())
+    return create_app(test_settings).test_client()
+
+
+def test_meaning_lifts_the_paraphrase_into_the_top_three(embedded):
+    lexical, ranked = _ids(embedded, ranking="lexical")
+    assert ranked == "lexical"
+    assert PARAPHRASE["id"] in lexical and PARAPHRASE["id"] not in lexical[:3]
+    hybrid, ranked = _ids(embedded)  # the default, as the index has vectors
+    assert ranked == "hybrid"
+    assert PARAPHRASE["id"] in hybrid[:3]
+    assert sorted(hybrid) == sorted(lexical)  # the same results, in another order
+
+
+def test_counts_facets_and_highlights_stay_those_of_the_words(embedded):
+    lexical = embedded.get("/api/search", query_string={"q": QUERY, "ranking": "lexical"}).get_json()
+    hybrid = embedded.get("/api/search", query_string={"q": QUERY, "ranking": "hybrid"}).get_json()
+    assert hybrid["total"] == lexical["total"] and hybrid["facets"] == lexical["facets"]
+    assert hybrid["histogram"] == lexical["histogram"]
+    by_id = {hit["id"]: hit for hit in lexical["hits"]}
+    for hit in hybrid["hits"]:
+        assert hit == by_id[hit["id"]]  # highlights and all
+    page = embedded.get("/search", query_string={"q": QUERY}).get_data(as_text=True)
+    assert "hybrid ranking" in page
+
+
+def test_pages_of_a_hybrid_ranking_neither_repeat_nor_lose_results(embedded):
+    pages = [_ids(embedded, size=2, page=page)[0] for page in (1, 2, 3, 4)]
+    listed = [doc_id for page in pages for doc_id in page]
+    assert sorted(listed) == sorted(_ids(embedded, ranking="lexical")[0])
+
+
+def test_a_bad_ranking_is_refused(embedded):
+    answer = embedded.get("/api/search", query_string={"q": QUERY, "ranking": "semantic"})
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["parameter"] == "ranking"
+
+
+def test_vectors_of_another_model_are_refused_with_what_to_do(embedded, es, test_settings):
+    index = next(iter(es.indices.get_alias(name=test_settings.alias)))
+    meta = meta_of(es, index)
+    meta[schema.EMBEDDING_META] = {**meta[schema.EMBEDDING_META], "model": "bge-small-en-v1.5"}
+    es.indices.put_mapping(index=index, body={"_meta": meta})
+    client = create_app(test_settings).test_client()  # a service that has not seen the index yet
+    answer = client.get("/api/search", query_string={"q": QUERY})
+    assert answer.status_code == 400
+    message = answer.get_json()["error"]["message"]
+    assert "bge-small-en-v1.5" in message and "dateline index embed" in message
+    assert _ids(client, ranking="lexical")[1] == "lexical"
+
+
+def test_embed_backfills_an_index_built_without_vectors(es, test_settings, tmp_path, monkeypatch):
+    rebuild(es, test_settings.alias, [_write(tmp_path, DOCS)], keep=0)
+    client = create_app(test_settings).test_client()
+    assert _ids(client)[1] == "lexical"
+    assert client.get("/api/search", query_string={"q": QUERY, "ranking": "hybrid"}).status_code == 400
+    monkeypatch.setenv("DATELINE_ALIAS", test_settings.alias)
+    done = CliRunner().invoke(main, ["index", "embed", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["embedded"] == len(DOCS)
+    index = next(iter(es.indices.get_alias(name=test_settings.alias)))
+    assert indexed_model(meta_of(es, index)) == embedding.model_info()
+    client = create_app(test_settings).test_client()
+    hybrid, ranked = _ids(client)
+    assert ranked == "hybrid" and PARAPHRASE["id"] in hybrid[:3]
+
+
+def test_embedding_can_be_turned_off():
+    assert encoder_for(False) is None
+
+
+@pytest.fixture
+def without_the_extra(monkeypatch):
+    """As if the semantic extra were not installed: its runtime cannot be imported."""
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    assert not embedding.available()
+
+
+def test_without_the_extra_everything_else_works_by_words(es, test_settings, tmp_path, without_the_extra):
+    assert encoder_for(True) is None
+    report = rebuild(es, test_settings.alias, [_write(tmp_path, DOCS)], keep=0, encoder=encoder_for(True))
+    assert indexed_model(meta_of(es, report.index)) is None
+    client = create_app(test_settings).test_client()
+    lexical, ranked = _ids(client)
+    assert ranked == "lexical" and PARAPHRASE["id"] in lexical
+    refused = client.get("/api/search", query_string={"q": QUERY, "ranking": "hybrid"})
+    assert refused.status_code == 400
+    done = CliRunner().invoke(main, ["index", "embed"], env={"DATELINE_ALIAS": test_settings.alias})
+    assert done.exit_code == 1 and "semantic" in done.output
+
+
+def test_a_service_without_the_extra_ranks_an_embedded_index_by_words(embedded, test_settings, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    client = create_app(dataclasses.replace(test_settings)).test_client()
+    lexical, ranked = _ids(client)
+    assert ranked == "lexical" and PARAPHRASE["id"] in lexical
+    refused = client.get("/api/search", query_string={"q": QUERY, "ranking": "hybrid"})
+    assert refused.status_code == 400 and "semantic" in refused.get_json()["error"]["message"]
