@@ -212,13 +212,14 @@ def index_product(es: Elasticsearch, alias: str, docs: Iterable[dict], encoder: 
     return report.indexed
 
 
-def search_product(es: Elasticsearch, alias: str, queries: dict[str, str], depth: int = DEPTH) -> Run:
-    """Every query asked of ``/api/search`` (the Flask app, in process); the first ``depth`` results each."""
+def search_product(es: Elasticsearch, alias: str, queries: dict[str, str], depth: int = DEPTH, **extra) -> Run:
+    """Every query asked of ``/api/search`` (the Flask app, in process); the first ``depth`` results each;
+    ``extra`` parameters (``ranking``) go with every query."""
     app = create_app(config.Settings(alias=alias), client=es)
     run = Run()
     with app.test_client() as client:
         for qid, text in queries.items():
-            answer = client.get("/api/search", query_string={"q": text, "size": depth})
+            answer = client.get("/api/search", query_string={"q": text, "size": depth, **extra})
             if answer.status_code != 200:
                 run.errors[qid] = f"{answer.status_code}: {answer.get_data(as_text=True)[:200]}"
                 run.hits[qid] = []

@@ -86,10 +86,11 @@ def _wait_watching(process: subprocess.Popen, interval: float = 0.01) -> tuple[i
         time.sleep(interval)
 
 
-def run_rebuild(source: Path, alias: str, command: list[str] | None = None) -> dict:
-    """One ``dateline index rebuild`` of ``source`` behind ``alias``: seconds, peak RSS, CPU."""
+def run_rebuild(source: Path, alias: str, command: list[str] | None = None, env: dict | None = None) -> dict:
+    """One ``dateline index rebuild`` of ``source`` behind ``alias`` (``env`` on top of ``REBUILD_ENV``):
+    seconds, peak RSS, CPU."""
     command = command or [str(DATELINE)]
-    env = {**os.environ, "DATELINE_ALIAS": alias, **REBUILD_ENV}
+    env = {**os.environ, "DATELINE_ALIAS": alias, **REBUILD_ENV, **(env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         # --allow-shrink: the benchmark's alias is rebuilt at every size, a small one after a large one.

@@ -19,30 +19,29 @@ from dateline.service.app import create_app
 
 pytestmark = pytest.mark.skipif(not embedding.available(), reason="the semantic extra is not installed")
 
-QUERY = "protest against mining pollution"
-# Its headline and lede share no word with the query; the body names a protest once, far down, so words alone
-# find it but rank it low.
+QUERY = "rural protest over mine pollution"
+# Its headline and lede (what is embedded) share no word with the query; the body names the pollution once,
+# further down, so words alone find it but rank it low.
 PARAPHRASE = {
     "id": "quarry-blockade",
     "headline": "Villagers block the road to a copper quarry",
     "body": "Farmers in the valley stood in front of lorries for a third day, saying the excavation poisons the "
-            "river their cattle drink from.\n\nOfficials promised an inquiry. The company said it would answer "
-            "the protest in court.",
+            "river their cattle drink from.\n\nOfficials promised an inquiry into the pollution.",
 }
 # Articles that hold the query's words in other senses.
 OTHERS = [
-    ("data-mining", "Data mining start-up raises funds",
-     "A company mining shopping data raised new money from investors, against expectations."),
-    ("light-pollution", "Light pollution hides the stars from city astronomers",
-     "Amateur astronomers say light pollution from street lamps has got worse against last year."),
-    ("protest-songs", "Protest songs return to the charts",
-     "Protest songs of the sixties are popular again against all odds, streaming services say."),
-    ("bitcoin-mining", "Bitcoin mining firm expands its data centre",
-     "The firm's mining computers will double, and it plans to protest a new power tariff."),
-    ("noise-pollution", "Council fines bar over noise pollution",
-     "Neighbours complained about noise pollution and music late at night against the rules."),
-    ("chess-protest", "Chess champion files protest against tournament pairing",
-     "The champion lodged a protest against the pairing of the final round."),
+    ("mine-shares", "Mine operator's shares climb over forecasts",
+     "Shares of the mine operator rose over forecasts after it raised its dividend."),
+    ("water-polo", "Rural town cheers its water polo champions",
+     "People in the rural town lined the streets to cheer the team back from the final."),
+    ("exam-protest", "Students protest over exam timetable",
+     "Students staged a protest over the timetable, which puts three exams on one day."),
+    ("bitcoin-mine", "Bitcoin mine opens beside a hydro dam",
+     "A bitcoin mine using the dam's water for cooling opened on Monday, over a year late."),
+    ("rural-voters", "Rural voters back the mayor",
+     "Rural voters backed the mayor over her rival in the second round."),
+    ("noise-fine", "Bar fined over noise pollution",
+     "Neighbours complained about noise pollution late at night."),
 ]
 DOCS = [PARAPHRASE] + [{"id": doc_id, "headline": headline, "body": body} for doc_id, headline, body in OTHERS]
 
@@ -122,7 +121,7 @@ def test_embed_backfills_an_index_built_without_vectors(es, test_settings, tmp_p
     monkeypatch.setenv("DATELINE_ALIAS", test_settings.alias)
     done = CliRunner().invoke(main, ["index", "embed", "--json"])
     assert done.exit_code == 0, done.output
-    assert json.loads(done.output)["embedded"] == len(DOCS)
+    assert json.loads(done.stdout)["embedded"] == len(DOCS)
     index = next(iter(es.indices.get_alias(name=test_settings.alias)))
     assert indexed_model(meta_of(es, index)) == embedding.model_info()
     client = create_app(test_settings).test_client()

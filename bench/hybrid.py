@@ -1,0 +1,244 @@
+"""Hybrid ranking: relevance, latency and rebuild cost against lexical ranking: ``python -m bench.hybrid``.
+
+Relevance. Each judged collection (``bench.relevance``: SciFact, NFCorpus) is indexed by the product's rebuild
+with vectors and asked through ``/api/search`` twice, ``ranking=lexical`` and ``ranking=hybrid`` (the top 100 of
+each query), beside the plain ``english`` baseline (Elasticsearch's english analyzer with BEIR's query). The
+fusion was tuned on the first half of each collection's test queries (in file order) and is reported on the
+second half, held out, as well as on all. For the tuning, every query's lexical candidates (with their vectors)
+are fused offline at several meaning weights and by reciprocal rank fusion: the ``fusion`` table.
+
+Latency. ``dateline serve`` (gunicorn, 2 workers of 4 threads) over the largest index embedded here (SciFact's
+5,183 articles: embedding runs at about 5–15 articles a second on the two shared cores, so 100k articles would
+take hours), its test queries as ``/api/search?q=…`` with ``ranking=lexical`` and ``ranking=hybrid`` taking
+turns in short slices, at 1 and 16 clients (closed loop, ``bench.load``).
+
+Rebuild. ``dateline index rebuild`` of the first ``--rebuild-size`` SciFact articles with vectors and without:
+articles a second and the indexer's peak RSS.
+
+``--reuse PREFIX`` searches aliases ``PREFIX-<collection>`` already built with vectors instead of rebuilding
+them (the relevance figures do not depend on the build). Results: ``bench/results/hybrid.{json,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from elasticsearch import Elasticsearch
+
+from dateline import config, embedding, schema
+from dateline.client import connect
+from dateline.service import ranking
+from dateline.service.params import SearchParams
+from dateline.service.query import build_search
+
+from . import load, relevance
+from .latency import serving
+from .throughput import run_rebuild
+
+OUT = relevance.DEFAULT_OUT_DIR
+WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
+LATENCY = {"clients": (1, 16), "seconds": 20.0, "rounds": 4, "warmup": 1.0}
+
+
+def halves(queries: dict[str, str]) -> tuple[set[str], set[str]]:
+    """(tuning, held-out): the first and second half of the queries in file order."""
+    ids = list(queries)
+    return set(ids[: len(ids) // 2]), set(ids[len(ids) // 2:])
+
+
+def _ndcg(qrels, hits: dict[str, list[str]], among: set[str] | None = None) -> float:
+    run = relevance.Run(hits={q: ids for q, ids in hits.items() if among is None or q in among})
+    chosen = [q for q in qrels if among is None or q.query_id in among]
+    return round(relevance.mean(relevance.per_query(chosen, run)["nDCG@10"]), 4)
+
+
+def candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[str, tuple[list, list, list]]:
+    """Each query's lexical candidates as the service fetches them: (ids, scores, cosines with the query)."""
+    encoder = embedding.shared_encoder()
+    found = {}
+    for qid, text in queries.items():
+        params = SearchParams(q=text, size=relevance.DEPTH)
+        answer = es.search(index=alias, **ranking.candidates_request(build_search(params), params))
+        hits = answer["hits"]["hits"]
+        vector = encoder.encode([text])[0]
+        cosines = embedding.cosines(vector, [(h.get("fields", {}).get(schema.VECTOR) or [None])[0] for h in hits])
+        found[qid] = ([h["_id"] for h in hits], [h["_score"] or 0.0 for h in hits], [float(c) for c in cosines])
+    return found
+
+
+def fusion_table(qrels, found: dict, tuning: set[str], held_out: set[str]) -> list[dict]:
+    """nDCG@10 of each fusion on the tuning and held-out queries."""
+    rows = []
+    methods = [(f"blend w={w}", lambda s, c, w=w: ranking.fuse(s, c, w)) for w in WEIGHTS]
+    methods.append(("RRF k=60", ranking.reciprocal_rank_fusion))
+    for name, fuse in methods:
+        hits = {q: [ids[i] for i in fuse(scores, cos)] for q, (ids, scores, cos) in found.items()}
+        rows.append({"fusion": name, "tuning": _ndcg(qrels, hits, tuning), "held_out": _ndcg(qrels, hits, held_out)})
+    return rows
+
+
+def relevance_of(es: Elasticsearch, collection: relevance.Collection, data_dir: Path, alias: str | None,
+                 prefix: str) -> dict:
+    folder = collection.path(data_dir)
+    qrels = relevance.read_qrels(folder)
+    queries = relevance.read_queries(folder, {q.query_id for q in qrels})
+    tuning, held_out = halves(queries)
+    result: dict = {"queries": len(queries), "tuning_queries": len(tuning), "held_out_queries": len(held_out)}
+    plain = f"{prefix}-{collection.name}-english"
+    try:
+        relevance.build_plain_index(es, plain, "english", relevance.read_corpus(folder))
+        english = relevance.search_plain(es, plain, queries).hits
+    finally:
+        es.indices.delete(index=plain, ignore_unavailable=True)
+    built = None
+    if alias is None:
+        alias = built = f"{prefix}-{collection.name}"
+        started = time.monotonic()
+        result["documents"] = relevance.index_product(es, alias, relevance.read_corpus(folder),
+                                                      encoder=embedding.shared_encoder())
+        result["build_seconds"] = round(time.monotonic() - started, 1)
+    try:
+        runs = {"english": english}
+        for name in ranking.RANKINGS:
+            runs[f"dateline {name}"] = relevance.search_product(es, alias, queries, ranking=name).hits
+        result["systems"] = {name: {"nDCG@10": _ndcg(qrels, hits), "tuning": _ndcg(qrels, hits, tuning),
+                                    "held_out": _ndcg(qrels, hits, held_out)} for name, hits in runs.items()}
+        result["fusion"] = fusion_table(qrels, candidates(es, alias, queries), tuning, held_out)
+    finally:
+        if built:
+            for index in es.indices.get_alias(name=built):
+                es.indices.delete(index=index)
+    hybrid, bar = result["systems"]["dateline hybrid"]["nDCG@10"], result["systems"]["english"]["nDCG@10"]
+    result["vs_english"] = round(hybrid / bar - 1, 4) if bar else None
+    return result
+
+
+def latency_of(alias: str, queries: list[str], plan: dict) -> list[dict]:
+    """p50/p99 of ``/api/search`` with each ranking at each number of clients, rankings taking turns."""
+    requests = {name: [load.Request("GET", "/api/search?" + urlencode({"q": q, "ranking": name})) for q in queries]
+                for name in ranking.RANKINGS}
+    cells = []
+    with serving(alias, workers=2) as port:
+        # Each worker loads the model on its first hybrid search: not counted.
+        load.run("127.0.0.1", port, requests[ranking.HYBRID], 4, seconds=0.0, warmup=10.0)
+        for clients in plan["clients"]:
+            seen: dict[str, list] = {name: [] for name in ranking.RANKINGS}
+            for _ in range(plan["rounds"]):
+                for name in ranking.RANKINGS:
+                    _, outcomes = load.run("127.0.0.1", port, requests[name], clients,
+                                           seconds=plan["seconds"] / plan["rounds"], warmup=plan["warmup"])
+                    seen[name] += outcomes
+            for name in ranking.RANKINGS:
+                cell = {"ranking": name, "clients": clients, "load": os.getloadavg()[0],
+                        **load.summary(seen[name], plan["seconds"])}
+                cells.append(cell)
+                print(f"  {clients:>2} clients {name:>8}: p50 {cell['p50_ms']} ms, p99 {cell['p99_ms']} ms, "
+                      f"{cell['errors']} errors", file=sys.stderr)
+    return cells
+
+
+def rebuild_cost(data_dir: Path, size: int, alias: str) -> dict:
+    """``dateline index rebuild`` of the first ``size`` SciFact articles without vectors and with them."""
+    folder = relevance.COLLECTIONS[0].path(data_dir)
+    runs = {}
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "articles.jsonl.gz"
+        with gzip.open(source, "wt", encoding="utf-8") as stream:
+            for doc, _ in zip(relevance.read_corpus(folder), range(size), strict=False):
+                stream.write(json.dumps(relevance.to_record(doc)) + "\n")
+        for name, embed in (("without vectors", "0"), ("with vectors", "1")):
+            run = run_rebuild(source, alias, env={"DATELINE_EMBED": embed})
+            runs[name] = {**run, "articles_per_second": round(run["indexed"] / run["seconds"], 1),
+                          "load": os.getloadavg()[0]}
+    client = connect(config.from_env())
+    for index in client.indices.get_alias(name=alias):
+        client.indices.delete(index=index)
+    return runs
+
+
+def markdown(report: dict) -> str:
+    lines = ["# Hybrid ranking against lexical ranking", "",
+             f"Generated {report['generated']} by `bench/hybrid.py` on Elasticsearch {report['elasticsearch']}; "
+             f"load average at the start {report['load_at_start']}. Model: {report['model']}. Re-ranked: the "
+             f"lexical top {report['candidates']}; meaning weight {report['meaning_weight']} (tuned on the first "
+             "half of the queries, held out: the second half).", "",
+             "## nDCG@10 through /api/search", "",
+             "| collection | system | all | tuning half | held-out half |", "|---|---|---:|---:|---:|"]
+    for name, c in report["relevance"].items():
+        for system, f in c["systems"].items():
+            lines.append(f"| {name} | {system} | {f['nDCG@10']:.4f} | {f['tuning']:.4f} | {f['held_out']:.4f} |")
+    lines += ["", "Hybrid against english: " + ", ".join(f"{name} {c['vs_english']:+.1%}"
+                                                        for name, c in report["relevance"].items()), ""]
+    lines += ["## Fusions (offline, over the same candidates)", "", "| collection | fusion | tuning | held-out |",
+              "|---|---|---:|---:|"]
+    for name, c in report["relevance"].items():
+        lines += [f"| {name} | {row['fusion']} | {row['tuning']:.4f} | {row['held_out']:.4f} |" for row in c["fusion"]]
+    if report.get("latency"):
+        lines += ["", f"## Latency of /api/search ({report['latency_index']})", "",
+                  "| clients | ranking | p50 ms | p99 ms | req/s | errors | load |",
+                  "|---:|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {c['clients']} | {c['ranking']} | {c['p50_ms']} | {c['p99_ms']} | {c['per_second']} | "
+                  f"{c['errors']} | {c['load']:.1f} |" for c in report["latency"]]
+        lines.append("")
+        for ratio in report["latency_ratios"]:
+            lines.append(f"- {ratio['clients']} clients: hybrid/lexical p50 ×{ratio['p50']}, p99 ×{ratio['p99']}")
+    if report.get("rebuild"):
+        lines += ["", "## Rebuild (`dateline index rebuild`)", "",
+                  "| run | articles | s | articles/s | peak RSS MB | load |", "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {name} | {r['indexed']} | {r['seconds']} | {r['articles_per_second']} | {r['peak_rss_mb']} | "
+                  f"{r['load']:.1f} |" for name, r in report["rebuild"].items()]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.hybrid", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=relevance.DEFAULT_DATA_DIR)
+    parser.add_argument("--out", type=Path, default=OUT, help="where hybrid.json/.md are written")
+    parser.add_argument("--reuse", metavar="PREFIX", help="search aliases PREFIX-<collection> built with vectors")
+    parser.add_argument("--rebuild-size", type=int, default=500, help="articles of the rebuild comparison")
+    parser.add_argument("--seconds", type=float, default=LATENCY["seconds"], help="measured seconds per cell")
+    args = parser.parse_args(argv)
+    es = connect(config.from_env())
+    prefix = f"bench-hybrid-{uuid.uuid4().hex[:8]}"
+    report: dict = {"generated": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "elasticsearch": es.info()["version"]["number"], "load_at_start": os.getloadavg(),
+                    "model": str(embedding.model_info()), "candidates": ranking.CANDIDATES,
+                    "meaning_weight": ranking.MEANING_WEIGHT, "relevance": {}}
+    for collection in relevance.COLLECTIONS:
+        alias = f"{args.reuse}-{collection.name}" if args.reuse else None
+        report["relevance"][collection.name] = relevance_of(es, collection, args.data_dir, alias, prefix)
+        print(json.dumps(report["relevance"][collection.name]["systems"]), file=sys.stderr)
+    scifact = relevance.COLLECTIONS[0]
+    if args.reuse:
+        folder = scifact.path(args.data_dir)
+        qrels = relevance.read_qrels(folder)
+        queries = list(relevance.read_queries(folder, {q.query_id for q in qrels}).values())
+        report["latency_index"] = f"SciFact, {es.count(index=f'{args.reuse}-scifact')['count']} articles"
+        report["latency"] = latency_of(f"{args.reuse}-scifact", queries, {**LATENCY, "seconds": args.seconds})
+        by = {(c["clients"], c["ranking"]): c for c in report["latency"]}
+        report["latency_ratios"] = [
+            {"clients": n, **{p: round(by[(n, "hybrid")][f"{p}_ms"] / by[(n, "lexical")][f"{p}_ms"], 2)
+                              for p in ("p50", "p99")}} for n in LATENCY["clients"]]
+    with suppress(KeyboardInterrupt):
+        report["rebuild"] = rebuild_cost(args.data_dir, args.rebuild_size, f"{prefix}-rebuild")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "hybrid.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (args.out / "hybrid.md").write_text(markdown(report), encoding="utf-8")
+    print(markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
