@@ -596,4 +596,5 @@ def watch(settings: config.Settings, folder, interval, state, allow_mass_delete,
         click.echo(json.dumps({"time": now, **event, "message": message}) if as_json else f"{now} {message}")
 
     run_watch(connect(settings), settings.alias, folder, Path(state) if state else default_state(folder,
-              settings.alias), interval, stop, allow_mass_delete=allow_mass_delete, log=log)
+              settings.alias), interval, stop, allow_mass_delete=allow_mass_delete, log=log,
+              encoder=_encoder(settings))

@@ -93,7 +93,7 @@ def too_many_removed(removed: int, seen: int) -> bool:
 
 
 def watch_once(client: Elasticsearch, alias: str, folder: str, state: Path, *, allow_mass_delete: bool = False,
-               log: Log = _print) -> Changes:
+               log: Log = _print, encoder=None) -> Changes:
     """One round: apply what changed since the state file, then record it there."""
     seen = load_state(state)
     now = scan(folder)
@@ -101,7 +101,7 @@ def watch_once(client: Elasticsearch, alias: str, folder: str, state: Path, *, a
     files = dict(seen)
     touched = changes.added + changes.changed
     if touched:
-        report = add(client, alias, [os.path.join(folder, name) for name in touched], root=folder)
+        report = add(client, alias, [os.path.join(folder, name) for name in touched], root=folder, encoder=encoder)
         for skip in report.skipped:
             log(f"skipped {os.path.relpath(skip.path, folder)}: {skip.reason}", event="skipped",
                 file=os.path.relpath(skip.path, folder), reason=skip.reason)
@@ -134,12 +134,13 @@ def watch_once(client: Elasticsearch, alias: str, folder: str, state: Path, *, a
 
 
 def watch(client: Elasticsearch, alias: str, folder: str, state: Path, interval: float, stop: threading.Event,
-          *, allow_mass_delete: bool = False, log: Log = _print) -> None:
+          *, allow_mass_delete: bool = False, log: Log = _print, encoder=None) -> None:
     """Rounds of ``watch_once`` every ``interval`` seconds until ``stop`` is set (a round in progress
-    finishes first). An Elasticsearch failure ends the watch; the state file keeps the last finished round."""
+    finishes first), articles embedded with ``encoder`` if given (see ``update.add``). An Elasticsearch failure
+    ends the watch; the state file keeps the last finished round."""
     log(f"watching {folder} every {interval:g}s into alias {alias!r} (state: {state})", event="watching",
         folder=folder, interval=interval, alias=alias, state=str(state))
     while not stop.is_set():
-        watch_once(client, alias, folder, state, allow_mass_delete=allow_mass_delete, log=log)
+        watch_once(client, alias, folder, state, allow_mass_delete=allow_mass_delete, log=log, encoder=encoder)
         stop.wait(interval)
     log("stopped", event="stopped")
