@@ -10,7 +10,8 @@ The shrink guard stands before the move: a new index with no articles never repl
 with fewer than ``min_ratio`` of the live index's articles only when the operator allows the shrink. A refused
 index is kept aside, complete but not served and marked ``refused`` in its ``_meta``, for the operator to
 inspect, until the next rebuild deletes it. An export that was cut short is refused before that, unless allowed.
-Taken-down articles stay out, and what ``add`` and ``delete`` wrote meanwhile is replayed (``records``).
+Taken-down articles stay out, corrected ones keep their ``revised`` time, and what ``add`` and ``delete`` wrote
+meanwhile is replayed (``records``).
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def new_index_name(alias: str, now: datetime | None = None) -> str:
 
 def _actions(items: Iterable[Document | Skip], report: RebuildReport, strict: bool,
              allow_incomplete_export: bool, on_article: Callable[[], None], taken_down: set[str],
-             include_deleted: bool) -> Iterator[dict]:
+             include_deleted: bool, revised: dict[str, str]) -> Iterator[dict]:
     for item in items:
         if isinstance(item, Skip):
             if strict:
@@ -140,7 +141,8 @@ def _actions(items: Iterable[Document | Skip], report: RebuildReport, strict: bo
             report.withheld.append(item.id)
             if not include_deleted:
                 continue
-        yield {"_op_type": "index", "_index": report.index, "_id": item.id, "_source": item.source}
+        source = {**item.source, schema.REVISED: revised[item.id]} if item.id in revised else item.source
+        yield {"_op_type": "index", "_index": report.index, "_id": item.id, "_source": source}
 
 
 def _where(skip: Skip) -> str:
@@ -209,7 +211,8 @@ def rebuild(
     try:
         created = _uuid(client, report.index)
         _load(client, report, gazetteer, strict, allow_incomplete_export, on_article, options,
-              records.takedowns(client, alias), include_deleted, encoder)
+              records.takedowns(client, alias), include_deleted, records.revised_times(client, report.previous),
+              encoder)
         report.indexed += records.replay(client, records.journal_since(client, alias, since), report.index)
         _verify(client, report, created)
         if report.previous:
@@ -312,14 +315,15 @@ def _refusal_message(report: RebuildReport, refusal: str) -> str:
 
 def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, strict: bool,
           allow_incomplete_export: bool, on_article: Callable[[], None], options: ReadOptions | None,
-          taken_down: set[str], include_deleted: bool, encoder: Encoder | None = None) -> None:
+          taken_down: set[str], include_deleted: bool, revised: dict[str, str],
+          encoder: Encoder | None = None) -> None:
     """Bulk-load the documents. ``report.indexed`` counts the distinct ids Elasticsearch acknowledged, not its
     "created" answers: a bulk request whose answer was lost (a timeout, a dropped connection) is sent again by
     the client, and the second answer says "updated" for what the first one created."""
     refused = []
     acknowledged: set[str] = set()
     actions = _actions(documents(report.sources, gazetteer, options=options, encoder=encoder), report, strict,
-                       allow_incomplete_export, on_article, taken_down, include_deleted)
+                       allow_incomplete_export, on_article, taken_down, include_deleted, revised)
     # Closed on any failure too, so the producer thread stops reading the sources.
     with contextlib.closing(prefetched(actions, depth=2 * BULK_CHUNK)) as ready:
         for ok, item in helpers.streaming_bulk(

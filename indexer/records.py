@@ -91,6 +91,17 @@ def prune_journal(client: Elasticsearch, alias: str) -> None:
                      raise_on_error=False)
 
 
+def revised_times(client: Elasticsearch, index: str | None) -> dict[str, str]:
+    """Id → ``revised`` time of every corrected document of ``index``: what a rebuild keeps for the documents
+    it builds again (their sources hold the corrected text, not when it was corrected). One scan of just the
+    documents that have the field."""
+    if index is None:
+        return {}
+    hits = helpers.scan(client, index=index, query={"query": {"exists": {"field": schema.REVISED}}},
+                        _source=[schema.REVISED])
+    return {hit["_id"]: hit["_source"][schema.REVISED] for hit in hits}
+
+
 def by_ids(client: Elasticsearch, index: str, ids: list[str], **options) -> list[dict]:
     """The hits of the documents of ``index`` among ``ids`` (absent ones left out)."""
     return client.search(index=index, query={"ids": {"values": ids}}, size=len(ids), **options)["hits"]["hits"]

@@ -85,6 +85,22 @@ def test_a_corrected_file_replaces_its_document_and_is_marked_revised(es, index_
     assert "Added 0 and replaced 0 articles" in again.stdout and "(1 unchanged" in again.stdout
 
 
+def test_a_rebuild_keeps_the_revised_time_of_corrected_articles(es, index_names, archive, cli, seeds_dir, web):
+    path = _write(archive, "quarry.txt", "The quarry reopened on Monday after repairs.")
+    _write(archive, "orchard.txt", "The orchard shipped its first apples.", day=2)
+    assert cli("index", "add", "--source", str(archive)).returncode == 0
+    path.write_text(path.read_text().replace("Monday", "Tuesday"))
+    assert "replaced 1 articles" in cli("index", "add", "--source", str(archive)).stdout
+    revised = es.get(index=index_names, id="quarry.txt")["_source"][schema.REVISED]
+    before = live_index(es, index_names)
+    result = cli("index", "rebuild", "--source", str(seeds_dir), "--source", str(archive))
+    assert result.returncode == 0, result.stderr
+    assert live_index(es, index_names) != before
+    assert es.get(index=index_names, id="quarry.txt")["_source"][schema.REVISED] == revised
+    assert schema.REVISED not in es.get(index=index_names, id="orchard.txt")["_source"]  # never corrected
+    assert web.get("/api/articles/quarry.txt").json["revised"] == revised
+
+
 def test_the_same_text_under_another_path_is_one_document(es, index_names, archive, cli):
     text = "The orchard cooperative shipped its first apples to Tbilisi."
     _write(archive, "a.txt", text)
