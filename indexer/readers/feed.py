@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import feedparser
-
 from ..article import Article, Skip
 from . import given, xmlsafe
 from .files import read_document
@@ -62,6 +60,8 @@ def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
     if isinstance(checked, str) and checked.startswith("refused"):
         yield Skip(path, None, checked)
         return
+    import feedparser  # imported by the first feed only: most runs read none
+
     parsed = feedparser.parse(io.BytesIO(raw))
     if not parsed.version and not parsed.entries:
         problem = checked if isinstance(checked, str) else f"the root element is <{checked.tag}>"

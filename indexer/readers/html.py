@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from ..article import Article, Skip
@@ -115,6 +114,8 @@ def parse_page(raw: bytes, path: str, *, url: str | None = None, date: str | Non
         page = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         return skip_at(path, f"unreadable HTML: {exc}")
+    import trafilatura  # a second of start-up (it loads numpy and more) that only HTML pages need
+
     record = metadata(page)
     main = trafilatura.extract(page, include_comments=False, include_tables=False, deduplicate=False)
     lines = [line.strip() for line in (main or "").splitlines() if line.strip()]

@@ -1,8 +1,10 @@
 """Configuration from the environment."""
 
+from pathlib import Path
+
 import pytest
 
-from dateline.config import ConfigError, Settings, from_env
+from dateline.config import ConfigError, Settings, cache_dir, from_env
 
 
 def test_defaults_point_at_a_local_node_and_the_articles_alias():
@@ -41,3 +43,10 @@ def test_log_level_and_format_are_read_and_checked():
     assert (Settings().log_level, Settings().log_format) == ("INFO", "text")
     with pytest.raises(ConfigError, match="LOG_FORMAT"):
         from_env({"LOG_FORMAT": "xml"})
+
+
+def test_the_cache_folder_follows_xdg_and_can_be_turned_off():
+    assert cache_dir({"XDG_CACHE_HOME": "/var/cache"}) == Path("/var/cache/dateline")
+    assert cache_dir({"DATELINE_CACHE_DIR": "/srv/dateline", "XDG_CACHE_HOME": "/var/cache"}) == Path("/srv/dateline")
+    assert cache_dir({}) == Path.home() / ".cache" / "dateline"
+    assert cache_dir({"DATELINE_CACHE_DIR": "off"}) is None
