@@ -35,6 +35,7 @@ from dateline.client import connect
 from . import convert
 from .throughput import DATELINE, RESULTS, run_rebuild, settle
 
+SPARE = 400  # articles beyond base and size, from which forty with new texts are taken
 QUERIES = ["oil prices", "wheat exports", "central bank", "election", "trade deficit", "earthquake"]
 
 
@@ -84,15 +85,20 @@ def _write(records: list[dict], path: Path) -> Path:
 
 def run(base: int, size: int, alias: str, out: Path) -> dict:
     client = connect(config.from_env())
-    pool = convert.load_pool()
-    random.Random(convert.SEED).shuffle(pool)
-    if base + size + 40 > len(pool):
-        raise SystemExit(f"the corpus holds {len(pool)} articles; --base + --size must stay below that")
+    # Beyond the ~41,600 real articles the pool holds derived ones (``convert.select``), as the 100k size does.
+    pool, _ = convert.select(convert.load_pool(), base + size + SPARE)
     work = Path(tempfile.mkdtemp(prefix="bench-living-"))
     base_file = _write(pool[:base], work / "base" / "base.jsonl")
     added_file = _write(pool[base:base + size], work / "added" / "added.jsonl")
-    singles = [_write([r], work / "singles" / f"{n:02d}.jsonl") for n, r in enumerate(pool[base + size:][:20])]
-    watched = pool[base + size + 20:][:20]
+    # One-article adds and watched files need texts the index does not hold yet (a derived copy of a
+    # one-paragraph article repeats its text, and ``add`` would rightly call it a duplicate).
+    held, fresh = {r["body"] for r in pool[:base + size]}, []
+    for record in pool[base + size:]:
+        if record["body"] not in held and len(fresh) < 40:
+            held.add(record["body"])
+            fresh.append(record)
+    singles = [_write([r], work / "singles" / f"{n:02d}.jsonl") for n, r in enumerate(fresh[:20])]
+    watched = fresh[20:]
     result: dict = {"base": base, "size": size, "load_average": os.getloadavg()[0]}
     run_rebuild(base_file.parent, alias)
     settle(client)
