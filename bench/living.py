@@ -32,7 +32,7 @@ from elasticsearch import Elasticsearch
 from dateline import config, schema
 from dateline.client import connect
 
-from . import convert
+from . import convert, report
 from .throughput import DATELINE, RESULTS, run_rebuild, settle
 
 SPARE = 400  # articles beyond base and size, from which forty with new texts are taken
@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     json.dump(run(args.base, args.size, args.alias, args.out), sys.stdout, indent=2)
     print()
+    report.write(args.out)
 
 
 if __name__ == "__main__":

@@ -147,7 +147,7 @@ def markdown(throughput: dict | None, latency: dict | None) -> str:
     rows = targets(throughput, latency)
     if rows:
         lines += ["## Targets", "", "| target | measured | bar | met |", "|---|---:|---:|---|"]
-        lines += [f"| {t['target']} | {t['value']} | {t['bar']} | {'yes' if t['met'] else '**no**'} |"
+        lines += [f"| {t['target']} | {t['value']} | {t['bar']} | {_met(t['met'])} |"
                   for t in rows]
         lines.append("")
     lines.append("Chart: `benchmarks.png`. Figures: `throughput.json`, `latency.json`; searches: "
@@ -198,10 +198,45 @@ def chart(throughput: dict | None, latency: dict | None, path: Path) -> None:
     plt.close(figure)
 
 
+def living_markdown(living: dict | None) -> str:
+    """The living archive's section (``bench/living.py``), empty without its results."""
+    if not living:
+        return ""
+    versus, one = living["add_vs_rebuild"], living["one_article_searchable_seconds"]
+    searches = living["searches"]
+    failed = sum(counts["failed"] for counts in searches.values())
+    rows = "\n".join(f"| {phase} | {counts['searches']:,} | {counts['failed']} |" for phase, counts in searches.items())
+    return f"""
+## Living archive
+
+Base index of {living['base']:,} articles, load average at start {living['load_average']:.1f} (`bench/living.py`).
+
+| measure | measured | bar | met |
+|---|---:|---:|---|
+| one added article searchable after the command starts, median of {one['runs']} (s) | {one['median']} | ≤ 2 | \
+{_met(one['median'] <= 2)} |
+| `add` ÷ `rebuild` throughput, {living['size']:,} articles ({versus['add_seconds']} s against \
+{versus['rebuild_seconds']} s) | {versus['throughput_ratio']} | ≥ 0.9 | {_met(versus['throughput_ratio'] >= 0.9)} |
+| failed searches during rebuild, add, delete and watch | {failed} | 0 | {_met(failed == 0)} |
+
+Slowest one-article add {one['max']} s; `delete` of {living['delete_seconds']['ids']} ids \
+{living['delete_seconds']['seconds']} s; `watch` picked up {living['watch']['files']} files \
+({living['watch']['log_lines']} log lines, exit {living['watch']['exit']}).
+
+| phase | searches | failed |
+|---|---:|---:|
+{rows}
+"""
+
+
+def _met(yes: bool) -> str:
+    return "yes" if yes else "**no**"
+
+
 def write(folder: Path) -> list[Path]:
     """Write ``benchmarks.md`` and ``benchmarks.png`` into ``folder`` from the results found there."""
     throughput, latency = _load(folder, "throughput"), _load(folder, "latency")
     md, png = folder / "benchmarks.md", folder / "benchmarks.png"
-    md.write_text(markdown(throughput, latency))
+    md.write_text(markdown(throughput, latency) + living_markdown(_load(folder, "living")))
     chart(throughput, latency, png)
     return [md, png]
