@@ -4,15 +4,17 @@
 outside any timing, and serialises the actions the way elasticsearch-py's ``streaming_bulk`` does (same action
 lines, same JSON serialiser, chunks of ``BULK_CHUNK`` documents or ``BULK_CHUNK_BYTES``).
 ``load`` then does what a rebuild does to Elasticsearch and nothing else: create the index from the contract
-with bulk-load settings, send the chunks one after another on one keep-alive connection, restore serving
-settings, refresh, count, wait for yellow. The time of ``load`` is what Elasticsearch needs for the corpus;
-a rebuild can only add to it.
+with bulk-load settings, send the chunks on one or more keep-alive connections (each sends the next chunk as
+soon as its last one is answered), restore serving settings, refresh, count, wait for yellow. The time of
+``load`` at its fastest number of connections is what Elasticsearch needs for the corpus; a rebuild can only
+add to it.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +24,8 @@ from elasticsearch.serializer import JSONSerializer
 
 from dateline import schema
 from dateline.indexer.article import Skip
+from dateline.indexer.loader import BULK_CHUNK, BULK_CHUNK_BYTES
 from dateline.indexer.pipeline import documents
-from dateline.indexer.rebuild import BULK_CHUNK, BULK_CHUNK_BYTES
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 # Seconds to wait for the node's answer: the refresh after a large load can take longer than ES_TIMEOUT.
@@ -67,21 +69,27 @@ def prepare(sources: list[str | Path], index: str) -> Prepared:
     return Prepared(index, bodies, len(ids), time.perf_counter() - started)
 
 
-def load(client: Elasticsearch, es_url: str, prepared: Prepared, synonyms: list[str] | None = None) -> float:
-    """Load ``prepared`` into a new index named ``prepared.index``; returns the seconds it took.
+def load(client: Elasticsearch, es_url: str, prepared: Prepared, synonyms: list[str] | None = None,
+         connections: int = 1) -> float:
+    """Load ``prepared`` into a new index named ``prepared.index`` on ``connections`` keep-alive connections
+    (each sends the next chunk as soon as its previous one is answered); returns the seconds it took.
 
     The index is deleted first if it exists (not timed) and left in place afterwards for the caller to check
     and delete.
     """
     client.indices.delete(index=prepared.index, ignore_unavailable=True)
-    pool = urllib3.connection_from_url(es_url, maxsize=1)
+    pool = urllib3.connection_from_url(es_url, maxsize=connections, block=True)
     body = schema.index_body(synonyms)
-    started = time.perf_counter()
-    client.indices.create(index=prepared.index, settings=body["settings"], mappings=body["mappings"])
-    for chunk in prepared.bodies:
+
+    def send(chunk: bytes) -> None:
         response = pool.urlopen("POST", "/_bulk", body=chunk, headers=NDJSON, timeout=WAIT)
         if response.status != 200 or json.loads(response.data)["errors"]:
             raise RuntimeError(f"bulk request refused ({response.status}): {response.data[:300]!r}")
+
+    started = time.perf_counter()
+    client.indices.create(index=prepared.index, settings=body["settings"], mappings=body["mappings"])
+    with ThreadPoolExecutor(connections) as senders:
+        list(senders.map(send, prepared.bodies))
     client.indices.put_settings(index=prepared.index, body=schema.SERVING_SETTINGS, request_timeout=WAIT)
     client.indices.refresh(index=prepared.index, request_timeout=WAIT)
     count = client.count(index=prepared.index, request_timeout=WAIT)["count"]

@@ -4,15 +4,17 @@ For each size, the corpus is converted once (``bench.convert``) and turned into 
 (``bench.bulkload.prepare``, not timed). Then, alternating which goes first (raw, rebuild, rebuild, raw, ...),
 each repetition runs
 
-- the raw loader (``bench.bulkload.load``): create, send the prepared bodies, serving settings, refresh,
-  count;
+- the raw loader (``bench.bulkload.load``) on 1, 2 and 4 connections: create, send the prepared bodies,
+  serving settings, refresh, count;
 - ``dateline index rebuild --source FILE --keep 0`` as a subprocess, under ``DATELINE_ALIAS``; its wall time
   is the whole command (interpreter start and imports included), its own reported time is taken from its
   output, and its peak RSS is the high-water mark the kernel keeps for it (``VmHWM``, polled).
 
-Medians of the repetitions give docs/s for both and their ratio. Before each run the node is given time to
-finish merging what the previous run left. ``--profile`` adds one rebuild of the largest size under
-pyinstrument and writes its report beside the results.
+Medians of the repetitions give docs/s for each; the fastest raw loader is the baseline of the ratio, and the
+ratio against one connection (one request at a time) is kept beside it. The pipeline's own rate with the
+node replaced by a null sink (``bench.pipeline``) is measured once, at 10k (the smallest size in quick mode).
+Before each run the node is given time to finish merging what the previous run left. ``--profile`` adds one
+rebuild of the largest size under pyinstrument and writes its report beside the results.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 from elasticsearch import Elasticsearch
 
 from dateline import config
 from dateline.client import connect
 
-from . import bulkload, convert, machine, report
+from . import bulkload, convert, machine, pipeline, report
 
 DATELINE = Path(sys.executable).with_name("dateline")
 PYINSTRUMENT = Path(sys.executable).with_name("pyinstrument")
@@ -42,6 +45,8 @@ QUICK_RESULTS = convert.WORK / "quick-results"
 
 FULL_SIZES = {1_000: 3, 10_000: 3, 100_000: 2}  # size → repetitions
 QUICK_SIZES = {200: 2, 600: 2}
+CONNECTIONS = (1, 2, 4)  # concurrent connections of the raw loader
+PIPELINE_SIZE = 10_000
 
 # The refresh that ends a large load, or a bulk request while the node merges, can take longer than the
 # default ES_TIMEOUT of 10 s on a busy two-core machine; a timeout would end the run, not speed it up. These
@@ -67,22 +72,37 @@ def node_cpu_seconds(client: Elasticsearch) -> float:
     return sum(n["process"]["cpu"]["total_in_millis"] for n in nodes) / 1000
 
 
-def _wait_watching(process: subprocess.Popen, interval: float = 0.01) -> tuple[int, float]:
-    """Wait for ``process``; return the high-water mark of its resident memory (kB) and its CPU seconds.
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and its children (worker processes), in kB; 0 once it is gone. Forked
+    workers share pages with their parent until either writes them, so the sum counts those twice."""
+    try:
+        process = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) // 1024
+    except psutil.Error:
+        return 0
+
+
+def _wait_watching(process: subprocess.Popen, interval: float = 0.01) -> tuple[int, int, float]:
+    """Wait for ``process``; return the high-water mark of its resident memory (kB), the highest resident
+    memory of it and its worker processes together (kB, polled), and its CPU seconds (workers included).
 
     The kernel's per-child peak (``wait4``'s ``ru_maxrss``) is no use here: it includes the memory of this
     benchmark process, which the child was forked from. VmHWM belongs to the program the child runs.
     """
     status = Path(f"/proc/{process.pid}/status")
-    peak = 0
+    peak = tree_peak = 0
+    polls = 0
     while True:
         found = re.search(r"^VmHWM:\s+(\d+) kB", status.read_text(), re.M)
         if found:  # absent once it has exited (the pid stays ours until it is reaped below)
             peak = max(peak, int(found.group(1)))
+        if polls % 10 == 0:  # the process tree is dearer to read
+            tree_peak = max(tree_peak, _tree_rss_kb(process.pid))
+        polls += 1
         pid, code, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             process.returncode = os.waitstatus_to_exitcode(code)
-            return peak, usage.ru_utime + usage.ru_stime
+            return peak, max(peak, tree_peak), usage.ru_utime + usage.ru_stime
         time.sleep(interval)
 
 
@@ -96,7 +116,7 @@ def run_rebuild(source: Path, alias: str, command: list[str] | None = None, env:
         # --allow-shrink: the benchmark's alias is rebuilt at every size, a small one after a large one.
         process = subprocess.Popen([*command, "index", "rebuild", "--source", str(source), "--keep", "0",
                                     "--allow-shrink", "--no-progress"], stdout=out, stderr=err, env=env)
-        peak_kb, cpu = _wait_watching(process)
+        peak_kb, tree_kb, cpu = _wait_watching(process)
         wall = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
@@ -111,13 +131,15 @@ def run_rebuild(source: Path, alias: str, command: list[str] | None = None, env:
         "indexed": int(reported.group(1)),
         "index": reported.group(2),
         "peak_rss_mb": round(peak_kb / 1024, 1),
+        "peak_rss_with_workers_mb": round(tree_kb / 1024, 1),
         "cpu_seconds": round(cpu, 2),
     }
 
 
-def _raw_run(client: Elasticsearch, es_url: str, prepared: bulkload.Prepared) -> dict:
+def _raw_run(client: Elasticsearch, es_url: str, prepared: bulkload.Prepared, connections: int) -> dict:
     try:
-        return {"seconds": round(bulkload.load(client, es_url, prepared), 3)}
+        return {"seconds": round(bulkload.load(client, es_url, prepared, connections=connections), 3),
+                "connections": connections}
     finally:
         client.indices.delete(index=prepared.index, ignore_unavailable=True, request_timeout=60)
 
@@ -126,8 +148,14 @@ def _median(runs: list[dict], key: str) -> float:
     return round(statistics.median(run[key] for run in runs), 3)
 
 
+def _raw_summary(runs: list[dict], docs: int) -> dict:
+    seconds = _median(runs, "seconds")
+    return {"connections": runs[0]["connections"], "runs": runs, "median_seconds": seconds,
+            "docs_per_s": round(docs / seconds, 1), "median_node_cpu_seconds": _median(runs, "node_cpu_seconds")}
+
+
 def measure_size(client: Elasticsearch, es_url: str, size: int, reps: int, alias: str, folder: Path) -> dict:
-    """Raw loader and rebuild, alternating, ``reps`` times each, for one corpus size.
+    """Raw loader on each number of connections and rebuild, alternating, ``reps`` times each, for one size.
 
     Each run also records the CPU seconds the node spent meanwhile and the load average after it: on a
     shared machine they tell a slow node (more CPU) from a starved one (same CPU, more load).
@@ -135,12 +163,16 @@ def measure_size(client: Elasticsearch, es_url: str, size: int, reps: int, alias
     manifest = convert.ensure([size], folder)[size]
     source = convert.paths(size, folder)[0]
     prepared = bulkload.prepare([source], f"{alias}-raw")
-    runs: dict[str, list[dict]] = {"raw": [], "rebuild": []}
+    kinds = [*(f"raw-{n}" for n in CONNECTIONS), "rebuild"]
+    runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
     for rep in range(reps):
-        for kind in ("raw", "rebuild") if rep % 2 == 0 else ("rebuild", "raw"):
+        for kind in kinds if rep % 2 == 0 else reversed(kinds):
             settle(client)
             cpu_before = node_cpu_seconds(client)
-            run = _raw_run(client, es_url, prepared) if kind == "raw" else run_rebuild(source, alias)
+            if kind == "rebuild":
+                run = run_rebuild(source, alias)
+            else:
+                run = _raw_run(client, es_url, prepared, int(kind.split("-")[1]))
             run["node_cpu_seconds"] = round(node_cpu_seconds(client) - cpu_before, 1)
             run["load_average"] = round(os.getloadavg()[0], 2)
             if run.get("indexed", prepared.documents) != prepared.documents:
@@ -149,7 +181,9 @@ def measure_size(client: Elasticsearch, es_url: str, size: int, reps: int, alias
             runs[kind].append(run)
             print(f"  {convert.label(size)} {kind}: {run}", file=sys.stderr)
     docs = prepared.documents
-    raw_median = _median(runs["raw"], "seconds")
+    raw = [_raw_summary(runs[f"raw-{n}"], docs) for n in CONNECTIONS]
+    fastest = min(raw, key=lambda r: r["median_seconds"])
+    single = raw[0]
     wall_median = _median(runs["rebuild"], "seconds")
     reported_median = _median(runs["rebuild"], "reported_seconds")
     return {
@@ -161,12 +195,8 @@ def measure_size(client: Elasticsearch, es_url: str, size: int, reps: int, alias
         "bulk_requests": len(prepared.bodies),
         "bulk_megabytes": round(sum(map(len, prepared.bodies)) / 2**20, 1),
         "prepare_seconds": round(prepared.seconds, 2),
-        "raw": {
-            "runs": runs["raw"],
-            "median_seconds": raw_median,
-            "docs_per_s": round(docs / raw_median, 1),
-            "median_node_cpu_seconds": _median(runs["raw"], "node_cpu_seconds"),
-        },
+        "raw_by_connections": raw,
+        "raw": fastest,
         "rebuild": {
             "runs": runs["rebuild"],
             "median_seconds": wall_median,
@@ -176,10 +206,25 @@ def measure_size(client: Elasticsearch, es_url: str, size: int, reps: int, alias
             "median_node_cpu_seconds": _median(runs["rebuild"], "node_cpu_seconds"),
             "median_cpu_seconds": _median(runs["rebuild"], "cpu_seconds"),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in runs["rebuild"]),
+            "peak_rss_with_workers_mb": max(r["peak_rss_with_workers_mb"] for r in runs["rebuild"]),
         },
-        "ratio": round(raw_median / wall_median, 3),
-        "ratio_reported": round(raw_median / reported_median, 3) if reported_median else None,
+        "ratio": round(fastest["median_seconds"] / wall_median, 3),
+        "ratio_reported": round(fastest["median_seconds"] / reported_median, 3) if reported_median else None,
+        "ratio_single_connection": round(single["median_seconds"] / wall_median, 3),
     }
+
+
+def pipeline_section(sizes: list[dict], folder: Path) -> dict:
+    """The null-sink pipeline at PIPELINE_SIZE (else the smallest size), against the node's raw rate per core:
+    documents per CPU second the node spent in the fastest raw runs."""
+    row = next((r for r in sizes if r["size"] == PIPELINE_SIZE), sizes[0])
+    print(f"pipeline (null sink) {row['label']}", file=sys.stderr)
+    result = {"size": row["size"], "label": row["label"],
+              **pipeline.measure(convert.paths(row["size"], folder)[0])}
+    node_per_core = round(row["documents"] / row["raw"]["median_node_cpu_seconds"], 1)
+    best = max(result["runs"], key=lambda run: run["per_cpu_s"])
+    result.update(node_per_cpu_s=node_per_core, ratio_per_core=round(best["per_cpu_s"] / node_per_core, 2))
+    return result
 
 
 def profile_rebuild(size: int, alias: str, folder: Path, out: Path) -> dict:
@@ -213,6 +258,7 @@ def run(sizes: dict[int, int], alias: str, out: Path, folder: Path = convert.WOR
     for size, reps in sizes.items():
         print(f"throughput {convert.label(size)} ({reps} repetitions)", file=sys.stderr)
         results["sizes"].append(measure_size(client, settings.es_urls[0], size, reps, alias, folder))
+    results["pipeline"] = pipeline_section(results["sizes"], folder)
     if profile:
         results["profile"] = profile_rebuild(max(sizes), alias, folder, out)
     (out / "throughput.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -238,10 +284,16 @@ def main(argv: list[str] | None = None) -> None:
     out = args.out or (QUICK_RESULTS if args.quick else RESULTS)
     results = run(sizes, alias, out, profile=args.profile, quick=args.quick)
     for row in results["sizes"]:
-        print(f"{row['label']:>5}: raw {row['raw']['docs_per_s']:.0f} docs/s, "
-              f"rebuild {row['rebuild']['docs_per_s']:.0f} docs/s (ratio {row['ratio']:.2f}; "
-              f"in-process {row['ratio_reported']}), "
-              f"peak RSS {row['rebuild']['peak_rss_mb']} MB")
+        raws = ", ".join(f"{r['connections']}: {r['docs_per_s']:.0f}" for r in row["raw_by_connections"])
+        print(f"{row['label']:>5}: raw docs/s by connections {raws}; "
+              f"rebuild {row['rebuild']['docs_per_s']:.0f} docs/s (ratio to the fastest {row['ratio']:.2f}, "
+              f"in-process {row['ratio_reported']}; to one connection {row['ratio_single_connection']:.2f}), "
+              f"peak RSS {row['rebuild']['peak_rss_mb']} MB ({row['rebuild']['peak_rss_with_workers_mb']} MB "
+              "with workers)")
+    line = results["pipeline"]
+    print("pipeline (null sink): " + ", ".join(f"--workers {r['workers']} {r['per_s']:.0f}/s "
+                                               f"({r['per_cpu_s']:.0f} per CPU s)" for r in line["runs"])
+          + f"; node raw {line['node_per_cpu_s']:.0f} per CPU s; ratio per core {line['ratio_per_core']}")
 
 
 if __name__ == "__main__":

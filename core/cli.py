@@ -156,6 +156,16 @@ _include_deleted = click.option("--include-deleted", is_flag=True,
 _progress_option = click.option(
     "--progress/--no-progress", default=None,
     help="Progress bar [default: a bar when stderr is a terminal, else a log line every 10 s].")
+_workers_option = click.option(
+    "--workers", type=click.IntRange(1, 256), default=None,
+    help="Processes that parse and enrich articles; the output is the same for any number "
+         "[default: DATELINE_WORKERS, else the processors this machine allows].")
+
+
+def _workers(flag: int | None, settings: config.Settings) -> int:
+    from dateline.indexer.workers import default_workers
+
+    return flag or settings.workers or default_workers()
 
 
 def _reading_options(command):
@@ -191,12 +201,13 @@ def _reading_options(command):
 @click.option("--allow-incomplete-export", is_flag=True,
               help="Index the articles of an export that lacks its completion record (cut short or failed).")
 @_include_deleted
+@_workers_option
 @_progress_option
 @json_option
 @click.pass_obj
 @_talks_to_elasticsearch
 def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, synonyms, strict, min_ratio,
-            allow_shrink, allow_incomplete_export, include_deleted, progress, as_json) -> None:
+            allow_shrink, allow_incomplete_export, include_deleted, workers, progress, as_json) -> None:
     """Build a new index from SOURCE and move the alias to it, with no downtime.
 
     \b
@@ -224,7 +235,8 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
         report = run_rebuild(client, settings.alias, list(sources), keep=keep, synonyms=synonyms, strict=strict,
                              min_ratio=min_ratio, allow_shrink=allow_shrink,
                              allow_incomplete_export=allow_incomplete_export, include_deleted=include_deleted,
-                             on_article=shown.update, options=options, encoder=_encoder(settings))
+                             on_article=shown.update, options=options, encoder=_encoder(settings),
+                             workers=_workers(workers, settings))
     for warning in report.warnings:
         log.warning(warning)
     if as_json:
@@ -491,11 +503,13 @@ def embed(settings: config.Settings, progress, as_json) -> None:
 @click.option("--csv-column", "csv_columns", multiple=True, metavar="FIELD=COLUMN", callback=_csv_columns,
               help="Read FIELD of CSV files from COLUMN, as for rebuild. Repeatable.")
 @_include_deleted
+@_workers_option
 @_progress_option
 @json_option
 @click.pass_obj
 @_talks_to_elasticsearch
-def add(settings: config.Settings, sources, format_name, csv_columns, include_deleted, progress, as_json) -> None:
+def add(settings: config.Settings, sources, format_name, csv_columns, include_deleted, workers, progress,
+        as_json) -> None:
     """Add or correct articles in the index the alias serves, without a rebuild.
 
     An article keeps its id (the id its source gives, else its URL, else its path relative to --source), so
@@ -511,7 +525,8 @@ def add(settings: config.Settings, sources, format_name, csv_columns, include_de
     options = ReadOptions(format=format_name, csv_columns=csv_columns)
     with progress_of(estimate_articles(sources, options), "articles", _progress_mode(progress, settings)) as shown:
         report = run_add(connect(settings), settings.alias, list(sources), include_deleted=include_deleted,
-                         on_article=shown.update, options=options, encoder=_encoder(settings))
+                         on_article=shown.update, options=options, encoder=_encoder(settings),
+                         workers=_workers(workers, settings))
     if as_json:
         _emit_json(add_json(report))
         return

@@ -8,6 +8,8 @@ Variables and defaults:
 - ``ES_TIMEOUT`` (``10``): seconds before a request to Elasticsearch gives up.
 - ``DATELINE_ALIAS`` (``articles``): the alias that searches and analysts read.
 - ``DATELINE_HOST`` / ``DATELINE_PORT`` (``127.0.0.1`` / ``8000``): where ``dateline serve`` listens.
+- ``DATELINE_WORKERS`` (the processors this process may use): processes that parse and enrich articles in
+  ``dateline index rebuild`` and ``add``; ``--workers`` overrides it.
 - ``LOG_LEVEL`` (``INFO``): ``DEBUG``, ``INFO``, ``WARNING`` or ``ERROR``, for the indexer and the service.
 - ``LOG_FORMAT`` (``text``): ``json`` writes one JSON object a log line, for log collectors.
 - ``DATELINE_EMBED`` (``1``): ``0`` leaves sentence vectors out of rebuilds and ``add`` even with the
@@ -42,6 +44,7 @@ class Settings:
     alias: str = "articles"
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int | None = None  # None: as many as the machine allows
     log_level: str = "INFO"
     log_format: str = "text"
     embed: bool = True
@@ -90,6 +93,7 @@ def from_env(environ: Mapping[str, str] = os.environ) -> Settings:
         alias=alias,
         host=environ.get("DATELINE_HOST", "").strip() or Settings.host,
         port=_number(environ, "DATELINE_PORT", Settings.port, int),
+        workers=_number(environ, "DATELINE_WORKERS", Settings.workers, int),
         log_level=_choice(environ, "LOG_LEVEL", LOG_LEVELS, Settings.log_level),
         log_format=_choice(environ, "LOG_FORMAT", LOG_FORMATS, Settings.log_format),
         embed=_choice(environ, "DATELINE_EMBED", ("1", "0"), "1") == "1",

@@ -12,12 +12,15 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dateline import schema
+
 from .article import Article, Skip
-from .enrich.document import article_id, body_hash, to_document
+from .enrich.document import article_id, story_fields, to_document
 from .enrich.gazetteer import Gazetteer, load_gazetteer
-from .enrich.stories import StoryClusterer, sketch
+from .enrich.stories import Sketch, StoryClusterer, sketch
 from .enrich.vectors import with_vectors
 from .readers import ReadOptions, iter_articles
+from .workers import Workers
 
 if TYPE_CHECKING:
     from dateline.embedding import Encoder
@@ -52,44 +55,69 @@ def identified(sources: Iterable[str | Path], root: str | None = None,
             yield item if isinstance(item, Skip) else (article_id(item, root or str(source)), item)
 
 
+@dataclass(frozen=True)
+class Enriched:
+    """What the per-article stage makes of one article: everything that needs no other article."""
+
+    id: str
+    article: Article
+    sketch: Sketch
+    source: dict  # the index document, its story fields not yet set
+
+    @property
+    def text(self) -> str:
+        return self.source[schema.BODY_HASH]
+
+
+def enrich(doc_id: str, article: Article, gazetteer: Gazetteer) -> Enriched:
+    """The per-article stage: the document and the story sketch of one article. It runs in the worker
+    processes, so it must stay a pure function of its arguments with a picklable result; the story key, which
+    depends on the articles before it, is set afterwards, in input order, by ``documents``."""
+    return Enriched(doc_id, article, sketch(article.body, article.published),
+                    to_document(article, gazetteer, "", doc_id))
+
+
 def documents(sources: Iterable[str | Path], gazetteer: Gazetteer | None = None,
               stories: StoryClusterer | None = None, known: KnownTexts | None = None,
               root: str | None = None, options: ReadOptions | None = None,
-              encoder: Encoder | None = None) -> Iterator[Document | Skip]:
+              encoder: Encoder | None = None, workers: int = 1) -> Iterator[Document | Skip]:
     """Every article of ``sources`` as a ``Document``, in reading order, and a ``Skip`` for input that gave
     none. Stories are assigned in that order: the first article of a story gives its key. The same text met
     again (by body hash) is a duplicate of the first document that had it. With ``encoder``, each document to
-    write carries the vector of its headline and lede."""
-    found = _documents(sources, gazetteer, stories, known, root, options)
+    write carries the vector of its headline and lede. ``workers`` > 1 runs ``enrich`` in that many processes;
+    the documents are the same as with one."""
+    found = _documents(sources, gazetteer, stories, known, root, options, workers)
     return with_vectors(found, encoder) if encoder else found
 
 
-def _documents(sources, gazetteer, stories, known, root, options) -> Iterator[Document | Skip]:
+def _documents(sources, gazetteer, stories, known, root, options, workers) -> Iterator[Document | Skip]:
     gazetteer = gazetteer or load_gazetteer()
     stories = stories or StoryClusterer()
     seen: dict[str, str] = {}  # body hash → id of the first document with that text
     items = identified(sources, root, options)
-    while batch := list(islice(items, BATCH)):
-        articles = [item for item in batch if not isinstance(item, Skip)]
-        hashes = {id(article): body_hash(article) for _, article in articles}
-        indexed = known(list(set(hashes.values()))) if known and articles else {}
-        sketches = {id(article): sketch(article.body, article.published) for _, article in articles}
-        stories.prepare(list(sketches.values()))
-        for item in batch:
-            if isinstance(item, Skip):
-                yield item
-                continue
-            doc_id, article = item
-            text = hashes[id(article)]
-            holders = indexed.get(text, set())
-            first = seen.setdefault(text, doc_id)
-            if first != doc_id or (holders and doc_id not in holders):
-                yield Document(doc_id, {}, article, duplicate_of=first if first != doc_id else min(holders))
-                continue
-            found = sketches[id(article)]
-            story = stories.place(doc_id, found)
-            if doc_id in holders:  # indexed as it is: nothing to write
-                yield Document(doc_id, {}, article, duplicate_of=doc_id)
-                continue
-            source = to_document(article, gazetteer, story, doc_id, starts=found if story == doc_id else None)
-            yield Document(doc_id, source, article)
+    with Workers(enrich, gazetteer, workers) as pool:
+        for batch, enriched in pool.batches(iter(lambda: list(islice(items, BATCH)), [])):
+            indexed = known(list({found.text for found in enriched})) if known and enriched else {}
+            stories.prepare([found.sketch for found in enriched])
+            done = iter(enriched)
+            for item in batch:
+                if isinstance(item, Skip):
+                    yield item
+                    continue
+                found = next(done)
+                yield _placed(found, stories, seen, indexed)
+
+
+def _placed(found: Enriched, stories: StoryClusterer, seen: dict[str, str],
+            indexed: dict[str, set[str]]) -> Document:
+    """The document of an enriched article, with its story key, or a duplicate of the one holding its text."""
+    doc_id, article = found.id, found.article
+    holders = indexed.get(found.text, set())
+    first = seen.setdefault(found.text, doc_id)
+    if first != doc_id or (holders and doc_id not in holders):
+        return Document(doc_id, {}, article, duplicate_of=first if first != doc_id else min(holders))
+    story = stories.place(doc_id, found.sketch)
+    if doc_id in holders:  # indexed as it is: nothing to write
+        return Document(doc_id, {}, article, duplicate_of=doc_id)
+    found.source.update(story_fields(story, found.sketch if story == doc_id else None))
+    return Document(doc_id, found.source, article)

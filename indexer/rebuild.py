@@ -28,23 +28,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
 
 from dateline import schema
 from dateline.client import describe_failure
 
-from . import records
+from . import loader, records
 from .article import IncompleteExport, Skip
 from .enrich.gazetteer import Gazetteer, GazetteerError, load_gazetteer
+from .loader import BULK_CHUNK
 from .pipeline import Document, documents
 from .readers import ReadOptions
 
 if TYPE_CHECKING:
     from dateline.embedding import Encoder
 
-BULK_CHUNK = 500
-BULK_CHUNK_BYTES = 8 * 2**20
 # A bulk request or the final refresh can take far longer than a search on a loaded node.
 BULK_TIMEOUT = 300
 MIN_RATIO = 0.9  # of the live index's articles, below which a rebuild is refused unless allowed
@@ -188,12 +187,14 @@ def rebuild(
     on_article: Callable[[], None] = lambda: None,
     options: ReadOptions | None = None,
     encoder: Encoder | None = None,
+    workers: int = 1,
 ) -> RebuildReport:
     """Build a new index from ``sources`` and move ``alias`` to it; see the module docstring. Raises
     ``ShrinkRefused`` when the shrink guard keeps the new index aside. Taken-down articles are left out unless
     ``include_deleted`` (which lifts their takedowns); writes of ``add`` and ``delete`` made meanwhile are
     replayed into the new index. With ``encoder``, each article carries the vector of its headline and lede
-    and the index's ``_meta`` names the model."""
+    and the index's ``_meta`` names the model. ``workers``: processes that parse and enrich (see
+    ``pipeline.documents``)."""
     started = time.monotonic()
     since = records.now()
     rules = _operator_file(schema.read_synonyms, synonyms)
@@ -212,7 +213,7 @@ def rebuild(
         created = _uuid(client, report.index)
         _load(client, report, gazetteer, strict, allow_incomplete_export, on_article, options,
               records.takedowns(client, alias), include_deleted, records.revised_times(client, report.previous),
-              encoder)
+              encoder, workers)
         report.indexed += records.replay(client, records.journal_since(client, alias, since), report.index)
         _verify(client, report, created)
         if report.previous:
@@ -316,26 +317,18 @@ def _refusal_message(report: RebuildReport, refusal: str) -> str:
 def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, strict: bool,
           allow_incomplete_export: bool, on_article: Callable[[], None], options: ReadOptions | None,
           taken_down: set[str], include_deleted: bool, revised: dict[str, str],
-          encoder: Encoder | None = None) -> None:
+          encoder: Encoder | None = None, workers: int = 1) -> None:
     """Bulk-load the documents. ``report.indexed`` counts the distinct ids Elasticsearch acknowledged, not its
     "created" answers: a bulk request whose answer was lost (a timeout, a dropped connection) is sent again by
     the client, and the second answer says "updated" for what the first one created."""
     refused = []
     acknowledged: set[str] = set()
-    actions = _actions(documents(report.sources, gazetteer, options=options, encoder=encoder), report, strict,
+    actions = _actions(documents(report.sources, gazetteer, options=options, encoder=encoder,
+                                 workers=workers), report, strict,
                        allow_incomplete_export, on_article, taken_down, include_deleted, revised)
     # Closed on any failure too, so the producer thread stops reading the sources.
     with contextlib.closing(prefetched(actions, depth=2 * BULK_CHUNK)) as ready:
-        for ok, item in helpers.streaming_bulk(
-            client,
-            ready,
-            chunk_size=BULK_CHUNK,
-            max_chunk_bytes=BULK_CHUNK_BYTES,
-            raise_on_error=False,
-            max_retries=3,
-            initial_backoff=1,
-            request_timeout=BULK_TIMEOUT,
-        ):
+        for ok, item in loader.load(client, ready, BULK_TIMEOUT):
             result = item["index"]
             if ok:
                 acknowledged.add(result["_id"])

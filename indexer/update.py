@@ -24,14 +24,14 @@ from elasticsearch import Elasticsearch, helpers
 
 from dateline import schema
 
-from . import records
+from . import loader, records
 from .article import Skip, file_and_line
 from .enrich.gazetteer import load_gazetteer
 from .enrich.stories import STORY_DAYS, Sketch, StoryClusterer
 from .enrich.vectors import ensure_mapping, indexed_model, meta_of
 from .pipeline import BATCH, Document, documents, identified
 from .readers import ReadOptions
-from .rebuild import BULK_CHUNK_BYTES, BULK_TIMEOUT, RebuildError, _operator_file, live_index, prefetched
+from .rebuild import BULK_TIMEOUT, RebuildError, _operator_file, live_index, prefetched
 
 if TYPE_CHECKING:
     from dateline.embedding import Encoder
@@ -131,9 +131,7 @@ def _write(client: Elasticsearch, index: str, batch: list[Document], report: Add
     actions = [{"_index": index, "_id": doc.id,
                 "_source": {**doc.source, schema.REVISED: revised} if doc.id in existing else doc.source}
                for doc in batch]
-    refused = [item["index"] for ok, item in helpers.streaming_bulk(
-        client, actions, chunk_size=len(actions), max_chunk_bytes=BULK_CHUNK_BYTES, raise_on_error=False,
-        max_retries=3, initial_backoff=1, request_timeout=BULK_TIMEOUT) if not ok]
+    refused = [item["index"] for ok, item in loader.send(client, actions, BULK_TIMEOUT) if not ok]
     if refused:
         raise RebuildError(f"Elasticsearch refused {len(refused)} documents; first: {refused[0].get('_id')}: "
                            f"{refused[0].get('error')}")
@@ -174,11 +172,13 @@ def _catch_up(client: Elasticsearch, alias: str, written: str, since: str) -> No
 
 def add(client: Elasticsearch, alias: str, sources: list[str], *, root: str | None = None,
         include_deleted: bool = False, on_article: Callable[[], None] = lambda: None,
-        options: ReadOptions | None = None, encoder: Encoder | None = None) -> AddReport:
+        options: ReadOptions | None = None, encoder: Encoder | None = None,
+        workers: int = 1) -> AddReport:
     """Upsert every article of ``sources`` into the index ``alias`` serves; see the module docstring. Ids are
     made relative to ``root`` when given (``watch`` adds single files of its folder), else to each source.
     With ``encoder``, articles carry vectors unless the index's vectors come from another model (then
-    ``dateline index embed`` brings them all to the installed one)."""
+    ``dateline index embed`` brings them all to the installed one). ``workers``: processes that parse and
+    enrich (see ``pipeline.documents``)."""
     started, since = time.monotonic(), records.now()
     index = _served(client, alias)
     _check_contract(client, index)
@@ -192,7 +192,7 @@ def add(client: Elasticsearch, alias: str, sources: list[str], *, root: str | No
     gazetteer = _operator_file(load_gazetteer)
     taken_down = records.takedowns(client, alias)
     items = documents(sources, gazetteer, IndexedStories(client, index), _known_texts(client, index), root=root,
-                      options=options, encoder=encoder)
+                      options=options, encoder=encoder, workers=workers)
     with contextlib.closing(prefetched(_batches(items, report, taken_down, include_deleted, on_article),
                                        depth=2)) as ready:
         for batch in ready:

@@ -119,7 +119,10 @@ def _found_entities(article: Article, gazetteer: Gazetteer) -> dict[str, list[st
     """
     in_headline = entity_mentions(article.headline, gazetteer)
     paragraphs = [entity_mentions(paragraph, gazetteer) for paragraph in article.body.split("\n\n")]
-    in_body = {key: sum((p[key] for p in paragraphs), Counter()) for key in ENTITY_KEYS}
+    in_body = {key: Counter() for key in ENTITY_KEYS}
+    for paragraph in paragraphs:
+        for key in ENTITY_KEYS:
+            in_body[key].update(paragraph[key])
     lead = {key: [name for p in paragraphs[:ORG_PARAGRAPHS] for name in p[key]] for key in ENTITY_KEYS}
     organisations = [name for name, count in in_body["organizations"].items()
                      if count >= MENTIONS or name in lead["organizations"]]
@@ -147,6 +150,15 @@ def _language_text(article: Article, language: str | None) -> dict[str, str]:
     if language is None or language == schema.ENGLISH:
         return {}
     return {schema.LANGUAGE_TEXT.get(language, schema.FOLDED_TEXT): f"{article.headline}\n\n{article.body}"}
+
+
+def story_fields(story: str, starts: Sketch | None = None) -> dict:
+    """The story fields of a document: its key, and the sketch of the story's first article (``starts``)."""
+    return {
+        schema.STORY: story,
+        schema.STORY_BANDS: [str(band) for band in starts.bands] if starts else None,
+        schema.STORY_SIGNATURE: base64.b64encode(starts.signature).decode() if starts else None,
+    }
 
 
 def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str | None = None,
@@ -182,10 +194,8 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str 
         schema.ORGANIZATIONS: entities["organizations"],
         schema.PLACES: entities["places"],
         schema.PEOPLE: entities["people"],
-        schema.STORY: story,
+        **story_fields(story, starts),
         schema.BODY_HASH: body_hash(article),
-        schema.STORY_BANDS: [str(band) for band in starts.bands] if starts else None,
-        schema.STORY_SIGNATURE: base64.b64encode(starts.signature).decode() if starts else None,
         schema.LANGUAGE: language,
         **_language_text(article, language),
     })

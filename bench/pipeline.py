@@ -1,0 +1,76 @@
+"""The indexer's own rate with the node replaced by a null sink: ``python -m bench.pipeline [--size N]``.
+
+What a rebuild does in Python for each article (read, parse, enrich, cluster into stories, serialise the
+bulk action lines as elasticsearch-py would), with the bodies thrown away instead of sent. Run in this
+process with ``--workers`` 1 and 2 (after one untimed warm-up that loads the gazetteer and language models):
+wall seconds give the rate, and the CPU seconds of this process and its worker processes give the rate per
+core. The node's own rate per core, from the raw loader of the throughput benchmark, is the yardstick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+from elasticsearch import helpers
+from elasticsearch.serializer import JSONSerializer
+
+from dateline.indexer.article import Skip
+from dateline.indexer.enrich.gazetteer import load_gazetteer
+from dateline.indexer.pipeline import documents
+
+from . import convert
+
+WORKERS = (1, 2)
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have ended (the workers end with each run)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def null_sink(source: Path, workers: int, gazetteer=None) -> dict:
+    """One pass of the pipeline over ``source`` into a null sink; articles, seconds, CPU seconds and rates."""
+    serializer = JSONSerializer()
+    articles = written = 0
+    cpu, started = _cpu_seconds(), time.perf_counter()
+    for item in documents([str(source)], gazetteer, workers=workers):
+        if isinstance(item, Skip):
+            continue
+        articles += 1
+        if not item.duplicate_of:
+            action = {"_op_type": "index", "_index": "null", "_id": item.id, "_source": item.source}
+            written += sum(len(serializer.dumps(part)) for part in helpers.expand_action(action))
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    return {"workers": workers, "articles": articles, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+            "per_s": round(articles / seconds, 1), "per_cpu_s": round(articles / cpu, 1),
+            "megabytes": round(written / 2**20, 1), "load_average": round(os.getloadavg()[0], 2)}
+
+
+def measure(source: Path, workers: tuple[int, ...] = WORKERS) -> dict:
+    gazetteer = load_gazetteer()
+    null_sink(source, 1, gazetteer)  # warm-up: models loaded, files in the page cache
+    runs = [null_sink(source, n, gazetteer) for n in workers]
+    by = {run["workers"]: run for run in runs}
+    return {"source": source.name, "runs": runs,
+            "speedup_2_over_1": round(by[2]["per_s"] / by[1]["per_s"], 2) if {1, 2} <= set(by) else None}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=10_000, help="corpus size [default: 10000]")
+    args = parser.parse_args(argv)
+    source = convert.paths(args.size, convert.WORK)[0]
+    convert.ensure([args.size], convert.WORK)
+    json.dump(measure(source), sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()

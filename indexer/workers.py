@@ -1,0 +1,103 @@
+"""The pipeline's per-article stage in worker processes (``--workers``), results in input order.
+
+Workers are forked once per run and inherit the loaded gazetteer and language model, so they start at once
+and share that memory. Each takes chunks of a batch; the parent gets every batch back whole and in order, so
+everything that depends on order (story keys, duplicates) stays with the parent and the output is the same
+whatever the number of workers. A worker whose parent died (killed outright) exits instead of lingering.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from . import language
+from .article import Article, Skip
+from .enrich.gazetteer import Gazetteer
+
+CHUNK = 50  # articles a worker takes at a time: small enough to share a batch among the workers
+AHEAD = 2  # batches in the workers beyond the one the parent is placing
+PARENT_CHECK = 1.0  # seconds between a worker's checks that its parent is still alive
+
+Stage = Callable[[str, Article, Gazetteer], Any]
+Batch = list[tuple[str, Article] | Skip]
+
+_stage: Stage | None = None
+_gazetteer: Gazetteer | None = None
+
+
+def default_workers() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _start(stage: Stage, gazetteer: Gazetteer, parent: int) -> None:
+    global _stage, _gazetteer
+    _stage, _gazetteer = stage, gazetteer
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _run(chunk: list[tuple[str, Article]]) -> list:
+    return [_stage(doc_id, article, _gazetteer) for doc_id, article in chunk]
+
+
+class Workers:
+    """``stage`` applied to every article of a stream of batches, in ``count`` processes (in this one when
+    ``count`` is 1)."""
+
+    def __init__(self, stage: Stage, gazetteer: Gazetteer, count: int = 1):
+        self.stage, self.gazetteer, self.count = stage, gazetteer, count
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        if self.count > 1:
+            language.load()
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self._pool = ProcessPoolExecutor(self.count, mp_context=context, initializer=_start,
+                                             initargs=(self.stage, self.gazetteer, os.getpid()))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool:
+            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+
+    def batches(self, batches: Iterator[Batch]) -> Iterator[tuple[Batch, list]]:
+        """Each batch with the stage's results for its articles, in order."""
+        if self._pool is None:
+            for batch in batches:
+                yield batch, [self.stage(doc_id, article, self.gazetteer)
+                              for doc_id, article in _articles(batch)]
+            return
+        pending: deque[tuple[Batch, list[Future]]] = deque()
+        for batch in batches:
+            articles = _articles(batch)
+            pending.append((batch, [self._pool.submit(_run, articles[i:i + CHUNK])
+                                    for i in range(0, len(articles), CHUNK)]))
+            if len(pending) > AHEAD:
+                yield _collect(*pending.popleft())
+        while pending:
+            yield _collect(*pending.popleft())
+
+
+def _articles(batch: Batch) -> list[tuple[str, Article]]:
+    return [item for item in batch if not isinstance(item, Skip)]
+
+
+def _collect(batch: Batch, futures: list[Future]) -> tuple[Batch, list]:
+    return batch, [result for future in futures for result in future.result()]
