@@ -21,9 +21,9 @@ def test_a_comma_separated_es_url_means_several_nodes():
 
 def test_credentials_and_server_settings_are_read():
     settings = from_env({"ES_USERNAME": "reader", "ES_PASSWORD": "s3cret", "DATELINE_ALIAS": "news",
-                         "DATELINE_PORT": "8080", "ES_TIMEOUT": "2.5"})
+                         "DATELINE_PORT": "8080", "ES_TIMEOUT": "2.5", "DATELINE_WORKERS": "3"})
     assert (settings.es_username, settings.es_password, settings.alias) == ("reader", "s3cret", "news")
-    assert (settings.port, settings.es_timeout) == (8080, 2.5)
+    assert (settings.port, settings.es_timeout, settings.workers) == (8080, 2.5, 3)
 
 
 @pytest.mark.parametrize("environ, message", [
@@ -31,6 +31,7 @@ def test_credentials_and_server_settings_are_read():
     ({"DATELINE_PORT": "eighty"}, "DATELINE_PORT"),
     ({"ES_TIMEOUT": "-1"}, "ES_TIMEOUT"),
     ({"DATELINE_ALIAS": "My Alias"}, "DATELINE_ALIAS"),
+    ({"DATELINE_WORKERS": "0"}, "DATELINE_WORKERS"),
 ])
 def test_unusable_values_are_refused_with_the_variable_named(environ, message):
     with pytest.raises(ConfigError, match=message):
