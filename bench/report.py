@@ -94,7 +94,7 @@ def _throughput_section(t: dict) -> list[str]:
                   "rebuild docs/s", "ratio to fastest raw", "ratio, rebuild's own time", "ratio to 1 conn.",
                   "indexer peak RSS (MB)", "with workers (MB)", "indexer CPU s", "node CPU s, fastest raw",
                   "node CPU s, rebuild", "load avg. (rebuild runs)", "repetitions"),
-             "|" + "---:|" * (14 + len(connections))]
+             "|" + "---:|" * (13 + len(connections))]
     for r in t["sizes"]:
         raw, rebuild = r["raw"], r["rebuild"]
         loads = "/".join(f"{run['load_average']:g}" for run in rebuild["runs"])
