@@ -211,7 +211,7 @@ def rebuild(
                           request_timeout=BULK_TIMEOUT)
     try:
         created = _uuid(client, report.index)
-        _load(client, report, gazetteer, strict, allow_incomplete_export, on_article, options,
+        _load(client, report, created, gazetteer, strict, allow_incomplete_export, on_article, options,
               records.takedowns(client, alias), include_deleted, records.revised_times(client, report.previous),
               encoder, workers)
         report.indexed += records.replay(client, records.journal_since(client, alias, since), report.index)
@@ -314,7 +314,7 @@ def _refusal_message(report: RebuildReport, refusal: str) -> str:
     return "\n".join(lines)
 
 
-def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, strict: bool,
+def _load(client: Elasticsearch, report: RebuildReport, created: str, gazetteer: Gazetteer, strict: bool,
           allow_incomplete_export: bool, on_article: Callable[[], None], options: ReadOptions | None,
           taken_down: set[str], include_deleted: bool, revised: dict[str, str],
           encoder: Encoder | None = None, workers: int = 1) -> None:
@@ -336,6 +336,7 @@ def _load(client: Elasticsearch, report: RebuildReport, gazetteer: Gazetteer, st
                 refused.append(result)
     report.indexed = len(acknowledged)
     if refused:
+        _check_still_ours(client, report, created)  # documents refused by an index made again are no news
         first = refused[0]
         raise RebuildError(
             f"Elasticsearch refused {len(refused)} documents; first: {first.get('_id')}: {first.get('error')}"
@@ -346,14 +347,23 @@ def _uuid(client: Elasticsearch, index: str) -> str:
     return client.indices.get_settings(index=index, name="index.uuid")[index]["settings"]["index"]["uuid"]
 
 
+def _check_still_ours(client: Elasticsearch, report: RebuildReport, created: str) -> None:
+    """Deleted while loading (by another rebuild of the alias taking it for a leftover, or by hand), the index
+    is created again by the next bulk request with Elasticsearch's default mappings, not the contract; or it is
+    gone."""
+    try:
+        current = _uuid(client, report.index)
+    except es_exc.NotFoundError:
+        current = None
+    if current != created:
+        raise RebuildError(f"{report.index} was deleted while it was being loaded (is another rebuild of "
+                           f"{report.alias!r} running?)")
+
+
 def _verify(client: Elasticsearch, report: RebuildReport, created: str) -> None:
     """Check that the index is still the one created from the contract, restore serving settings, and check
     the count."""
-    # Deleted while loading (by another rebuild of the alias taking it for a leftover, or by hand), the
-    # index is created again by the next bulk request with Elasticsearch's default mappings, not the contract.
-    if _uuid(client, report.index) != created:
-        raise RebuildError(f"{report.index} was deleted while it was being loaded (is another rebuild of "
-                           f"{report.alias!r} running?)")
+    _check_still_ours(client, report, created)
     client.indices.put_settings(index=report.index, body=schema.SERVING_SETTINGS, request_timeout=BULK_TIMEOUT)
     client.indices.refresh(index=report.index, request_timeout=BULK_TIMEOUT)
     count = client.count(index=report.index)["count"]

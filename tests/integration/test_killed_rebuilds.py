@@ -245,11 +245,13 @@ class DeleteBeforeFirstBulk(Relay):
     def __init__(self, upstream: str, es, alias: str):
         super().__init__(upstream)
         self.es, self.alias, self.deleted = es, alias, []
+        self.lock = threading.Lock()
 
     def before(self, method: str, path: str) -> bool:
-        if path.startswith("/_bulk") and not self.deleted:
-            self.deleted = [v.index for v in versions(self.es, self.alias) if not v.complete]
-            self.es.indices.delete(index=",".join(self.deleted))
+        with self.lock:  # bulk requests arrive on several connections at once; one deletion
+            if path.startswith("/_bulk") and not self.deleted:
+                self.deleted = [v.index for v in versions(self.es, self.alias) if not v.complete]
+                self.es.indices.delete(index=",".join(self.deleted))
         return True
 
 
