@@ -302,7 +302,7 @@ def test_the_service_sends_its_read_only_credentials_and_only_reads_the_alias(ho
                     and endpoint.endswith(("/_search", "/_count")))
         takedown_lookup = endpoint.startswith(f"/{schema.takedowns_index(alias)}/_doc/") and method == "HEAD"
         reads = (endpoint == "/" and method == "GET"  # the client's check that it talks to Elasticsearch
-                 or endpoint == f"/_alias/{alias}" and method == "GET"
+                 or endpoint in (f"/_alias/{alias}", f"/{alias}/_mapping") and method == "GET"
                  or searches and method in ("GET", "POST") or takedown_lookup)
         assert reads, (method, path)
 
@@ -322,7 +322,8 @@ def test_the_indexer_sends_its_own_credentials_and_touches_only_its_alias_and_ve
     index = re.escape(alias) + r"(-[^/,]+)?"
     allowed = [r"GET /", rf"(HEAD|GET) /_alias/{index}", rf"(GET|HEAD|PUT|DELETE) /{index}(,{index})*",
                rf"(PUT|GET) /{index}/_(settings|mapping)(/index\.uuid)?",
-               rf"(POST|GET) /{index}/_(refresh|count)", r"(POST|PUT) /_bulk", r"POST /_aliases",
+               rf"(POST|GET) /{index}/_(refresh|count|search)", r"(POST|DELETE) /_search/scroll",
+               r"(POST|PUT) /_bulk", r"POST /_aliases",
                rf"GET /_cluster/health/{index}"]
     for method, path, _ in relay.requests:
         request = f"{method} {path.split('?')[0]}"
