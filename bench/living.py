@@ -33,7 +33,7 @@ from dateline import config, schema
 from dateline.client import connect
 
 from . import convert, report
-from .throughput import DATELINE, RESULTS, run_rebuild, settle
+from .throughput import DATELINE, REBUILD_ENV, RESULTS, run_rebuild, settle
 
 SPARE = 400  # articles beyond base and size, from which forty with new texts are taken
 QUERIES = ["oil prices", "wheat exports", "central bank", "election", "trade deficit", "earthquake"]
@@ -70,7 +70,7 @@ class Searcher:
 
 
 def _dateline(*args: str, alias: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATELINE_ALIAS": alias, "ES_TIMEOUT": "300"}
+    env = {**os.environ, **REBUILD_ENV, "DATELINE_ALIAS": alias}  # no vectors, as in the rebuilds compared
     result = subprocess.run([str(DATELINE), "index", *args], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"dateline index {args[0]} failed: {result.stderr[-2000:]}")
@@ -136,7 +136,7 @@ def run(base: int, size: int, alias: str, out: Path) -> dict:
         searcher.phase = "watch"
         inbox = work / "inbox"
         inbox.mkdir()
-        env = {**os.environ, "DATELINE_ALIAS": alias}
+        env = {**os.environ, **REBUILD_ENV, "DATELINE_ALIAS": alias}
         watcher = subprocess.Popen([str(DATELINE), "index", "watch", "--source", str(inbox), "--interval", "1"],
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for n, record in enumerate(watched):
