@@ -53,12 +53,12 @@ def targets(throughput: dict | None, latency: dict | None) -> list[dict]:
         peak = largest["rebuild"]["peak_rss_mb"]
         add(f"indexer peak RSS at {largest['label']} (MB)", peak, f"≤ {PEAK_RSS_MB}", peak <= PEAK_RSS_MB)
         line = throughput.get("pipeline")
-        if line:
+        if line and line["ratio_per_core"] is not None:
             add(f"null-sink pipeline per core ÷ node's raw rate per core ({line['label']})",
                 line["ratio_per_core"], f"≥ {PIPELINE_PER_CORE}", line["ratio_per_core"] >= PIPELINE_PER_CORE)
-            if line.get("speedup_2_over_1"):
-                add("null-sink pipeline --workers 2 ÷ --workers 1", line["speedup_2_over_1"],
-                    f"≥ {WORKERS_SPEEDUP}", line["speedup_2_over_1"] >= WORKERS_SPEEDUP)
+        if line and line.get("speedup_2_over_1"):
+            add("null-sink pipeline --workers 2 ÷ --workers 1", line["speedup_2_over_1"],
+                f"≥ {WORKERS_SPEEDUP}", line["speedup_2_over_1"] >= WORKERS_SPEEDUP)
     if latency:
         clients = [r["clients"] for r in latency["ratios"]]
         for row in (r for r in latency["ratios"] if r["clients"] in (min(clients), max(clients))):
@@ -123,10 +123,11 @@ def _throughput_section(t: dict) -> list[str]:
                   "|---:|---:|---:|---:|---:|"]
         lines += [_row(r["workers"], f"{r['per_s']:,.0f}", r["cpu_seconds"], f"{r['per_cpu_s']:,.0f}",
                        r["load_average"]) for r in line["runs"]]
-        lines += ["", f"The node's raw rate per core: {line['node_per_cpu_s']:,.0f} documents per CPU second it "
-                  f"spent in the fastest raw runs; the pipeline's best per CPU second is "
-                  f"{line['ratio_per_core']} × that. `--workers 2` ÷ `--workers 1`: "
-                  f"{line.get('speedup_2_over_1')}.", ""]
+        per_core = (f"The node's raw rate per core: {line['node_per_cpu_s']:,.0f} documents per CPU second it "
+                    f"spent in the fastest raw runs; the pipeline's best per CPU second is "
+                    f"{line['ratio_per_core']} × that." if line["node_per_cpu_s"]
+                    else "The raw runs were too short for the node's CPU time to register.")
+        lines += ["", f"{per_core} `--workers 2` ÷ `--workers 1`: {line.get('speedup_2_over_1')}.", ""]
     return lines
 
 

@@ -221,9 +221,12 @@ def pipeline_section(sizes: list[dict], folder: Path) -> dict:
     print(f"pipeline (null sink) {row['label']}", file=sys.stderr)
     result = {"size": row["size"], "label": row["label"],
               **pipeline.measure(convert.paths(row["size"], folder)[0])}
-    node_per_core = round(row["documents"] / row["raw"]["median_node_cpu_seconds"], 1)
+    node_cpu = row["raw"]["median_node_cpu_seconds"]
+    # A quick raw run can end before the node's CPU counter moves: no per-core figure then.
+    node_per_core = round(row["documents"] / node_cpu, 1) if node_cpu else None
     best = max(result["runs"], key=lambda run: run["per_cpu_s"])
-    result.update(node_per_cpu_s=node_per_core, ratio_per_core=round(best["per_cpu_s"] / node_per_core, 2))
+    result.update(node_per_cpu_s=node_per_core,
+                  ratio_per_core=round(best["per_cpu_s"] / node_per_core, 2) if node_per_core else None)
     return result
 
 
@@ -293,7 +296,7 @@ def main(argv: list[str] | None = None) -> None:
     line = results["pipeline"]
     print("pipeline (null sink): " + ", ".join(f"--workers {r['workers']} {r['per_s']:.0f}/s "
                                                f"({r['per_cpu_s']:.0f} per CPU s)" for r in line["runs"])
-          + f"; node raw {line['node_per_cpu_s']:.0f} per CPU s; ratio per core {line['ratio_per_core']}")
+          + f"; node raw {line['node_per_cpu_s']} per CPU s; ratio per core {line['ratio_per_core']}")
 
 
 if __name__ == "__main__":
