@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import convert, latency, mapping, report, throughput
+from . import convert, latency, mapping, report, suggest, throughput
 
 
 def run(alias: str, out: Path, quick: bool = False, profile: bool = False, workers: int = 2,
@@ -21,6 +21,7 @@ def run(alias: str, out: Path, quick: bool = False, profile: bool = False, worke
     throughput.run(dict(sizes), alias, out, folder, profile=profile, quick=quick)
     latency.run(plan, alias, out, workers, folder, quick=quick)
     mapping.run(alias, out, folder, quick=quick)
+    suggest.run(dict(suggest.QUICK if quick else suggest.FULL), alias, out, folder, quick=quick)
     return report.write(out)
 
 

@@ -84,7 +84,7 @@ def _one(rng: random.Random, document: dict, facets: dict[str, list[str]]) -> li
     return pairs
 
 
-def _sample(articles_file: Path, size: int, rng: random.Random) -> list[Article]:
+def sample(articles_file: Path, size: int, rng: random.Random) -> list[Article]:
     """A uniform random sample of the file's articles (reservoir sampling: one pass, ``size`` held)."""
     sample: list[Article] = []
     seen = 0
@@ -107,7 +107,7 @@ def make_queries(articles_file: Path, count: int = COUNT, seed: int = SEED) -> l
     """
     rng = random.Random(seed)
     gazetteer = load_gazetteer()
-    documents = [to_document(a, gazetteer, story="") for a in _sample(articles_file, SAMPLE, rng)]
+    documents = [to_document(a, gazetteer, story="") for a in sample(articles_file, SAMPLE, rng)]
     facets = _facet_values(documents)
     searches: dict[tuple, list[tuple[str, str]]] = {}
     while len(searches) < count:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import statistics
-import time
 from collections import Counter
 from urllib.parse import urlencode
 
@@ -95,17 +93,6 @@ def test_nothing_to_complete_gives_empty_lists(client):
 def test_bad_autocomplete_parameters_are_a_400_naming_them(client, query, param):
     response = client.get("/api/suggest?" + urlencode(query, doseq=True))
     assert response.status_code == 400 and response.json["error"]["parameter"] == param
-
-
-def test_autocomplete_answers_within_50_ms(client):
-    prefixes = ["a", "ba", "gizil", "Qızıl", "ilham", "minis", "solar f", "red cr", "zanz", "tb"]
-    suggest(client, "warm up")
-    timings = []
-    for prefix in prefixes * 3:
-        started = time.perf_counter()
-        suggest(client, prefix)
-        timings.append(time.perf_counter() - started)
-    assert statistics.median(timings) < 0.050, timings
 
 
 def test_the_page_works_without_javascript_and_names_where_suggestions_come_from(client):
