@@ -7,16 +7,18 @@ fusion was tuned on the first half of each collection's test queries (in file or
 second half, held out, as well as on all. For the tuning, every query's lexical candidates (with their vectors)
 are fused offline at several meaning weights and by reciprocal rank fusion: the ``fusion`` table.
 
-Latency. ``dateline serve`` (gunicorn, 2 workers of 4 threads) over the largest index embedded here (SciFact's
-5,183 articles: embedding runs at about 5–15 articles a second on the two shared cores, so 100k articles would
-take hours), its test queries as ``/api/search?q=…`` with ``ranking=lexical`` and ``ranking=hybrid`` taking
-turns in short slices, at 1 and 16 clients (closed loop, ``bench.load``).
+Latency. ``dateline serve`` (gunicorn, 2 workers of 4 threads) with ``ranking=lexical`` and ``ranking=hybrid``
+taking turns in short slices, at 1 and 16 clients (closed loop, ``bench.load``), over ``--latency-size`` articles
+of the benchmark corpus (``bench.convert``; the latency benchmark's searches with words, ranked by relevance) with
+stand-in vectors (``index_at_scale``: embedding 100k articles would take hours on two cores), or over SciFact
+built with vectors (``--reuse``, its test queries).
 
 Rebuild. ``dateline index rebuild`` of the first ``--rebuild-size`` SciFact articles with vectors and without:
 articles a second and the indexer's peak RSS.
 
 ``--reuse PREFIX`` searches aliases ``PREFIX-<collection>`` already built with vectors instead of rebuilding
-them (the relevance figures do not depend on the build). Results: ``bench/results/hybrid.{json,md}``.
+them (the relevance figures do not depend on the build). ``--parts`` runs some of the three and keeps the others
+from the last report. Results: ``bench/results/hybrid.{json,md}``.
 """
 
 from __future__ import annotations
@@ -34,21 +36,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+import numpy as np
 from elasticsearch import Elasticsearch
+from elasticsearch.helpers import bulk, scan
 
 from dateline import config, embedding, schema
 from dateline.client import connect
+from dateline.indexer.enrich import vectors
+from dateline.indexer.rebuild import live_index, versions
 from dateline.service import ranking
 from dateline.service.params import SearchParams
 from dateline.service.query import build_search
 
-from . import load, relevance
+from . import convert, load, queries, relevance
 from .latency import serving
 from .throughput import run_rebuild
 
 OUT = relevance.DEFAULT_OUT_DIR
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
 LATENCY = {"clients": (1, 16), "seconds": 20.0, "rounds": 4, "warmup": 1.0}
+LATENCY_SEARCHES = 300
+PARTS = ("relevance", "latency", "rebuild")
 
 
 def halves(queries: dict[str, str]) -> tuple[set[str], set[str]]:
@@ -124,10 +132,10 @@ def relevance_of(es: Elasticsearch, collection: relevance.Collection, data_dir: 
     return result
 
 
-def latency_of(alias: str, queries: list[str], plan: dict) -> list[dict]:
+def latency_of(alias: str, searches: list[list[tuple[str, str]]], plan: dict) -> list[dict]:
     """p50/p99 of ``/api/search`` with each ranking at each number of clients, rankings taking turns."""
-    requests = {name: [load.Request("GET", "/api/search?" + urlencode({"q": q, "ranking": name})) for q in queries]
-                for name in ranking.RANKINGS}
+    requests = {name: [load.Request("GET", "/api/search?" + urlencode([*pairs, ("ranking", name)]))
+                       for pairs in searches] for name in ranking.RANKINGS}
     cells = []
     with serving(alias, workers=2) as port:
         # Each worker loads the model on its first hybrid search: not counted.
@@ -146,6 +154,42 @@ def latency_of(alias: str, queries: list[str], plan: dict) -> list[dict]:
                 print(f"  {clients:>2} clients {name:>8}: p50 {cell['p50_ms']} ms, p99 {cell['p99_ms']} ms, "
                       f"{cell['errors']} errors", file=sys.stderr)
     return cells
+
+
+def index_at_scale(es: Elasticsearch, size: int, alias: str) -> str:
+    """``alias`` over the benchmark corpus of ``size`` articles (``bench.convert``), built by the rebuild without
+    vectors, then given stand-in vectors: random unit vectors, quantised and stored as the model's would be,
+    with the installed model recorded. Embedding 100k articles takes hours on two cores, and a search's work
+    does not depend on the vectors' values (every candidate's cosine is computed either way). Reused when the
+    alias already serves that file."""
+    convert.ensure([size])
+    source = convert.paths(size)[0]
+    index = live_index(es, alias)
+    meta = next((v.meta for v in versions(es, alias) if v.index == index), {})
+    if meta.get("sources") != [str(source)]:
+        index = run_rebuild(source, alias, env={"DATELINE_EMBED": "0"})["index"]
+    elif vectors.indexed_model(vectors.meta_of(es, index)):
+        return index
+    vectors.ensure_mapping(es, index)
+    rng = np.random.default_rng(convert.SEED)
+
+    def updates():
+        for hit in scan(es, index=index, _source=False, size=2000):
+            vector = rng.standard_normal(embedding.DIMENSIONS).astype(np.float32)
+            yield {"_op_type": "update", "_index": index, "_id": hit["_id"],
+                   "doc": {schema.VECTOR: embedding.to_field(vector / np.linalg.norm(vector))}}
+
+    bulk(es, updates(), chunk_size=2000, request_timeout=120)
+    vectors.record_model(es, index, embedding.model_info())
+    es.indices.refresh(index=index)
+    return index
+
+
+def scale_searches(size: int, count: int) -> list[list[tuple[str, str]]]:
+    """The latency benchmark's searches (``bench.queries``) that rank by relevance with words: the ones hybrid
+    ranking answers."""
+    searches = queries.make_queries(convert.paths(size)[0], count)
+    return [pairs for pairs in searches if dict(pairs).get("q") and "sort" not in dict(pairs)]
 
 
 def rebuild_cost(data_dir: Path, size: int, alias: str) -> dict:
@@ -175,14 +219,14 @@ def markdown(report: dict) -> str:
              "half of the queries, held out: the second half).", "",
              "## nDCG@10 through /api/search", "",
              "| collection | system | all | tuning half | held-out half |", "|---|---|---:|---:|---:|"]
-    for name, c in report["relevance"].items():
+    for name, c in report.get("relevance", {}).items():
         for system, f in c["systems"].items():
             lines.append(f"| {name} | {system} | {f['nDCG@10']:.4f} | {f['tuning']:.4f} | {f['held_out']:.4f} |")
     lines += ["", "Hybrid against english: " + ", ".join(f"{name} {c['vs_english']:+.1%}"
-                                                        for name, c in report["relevance"].items()), ""]
+                                                        for name, c in report.get("relevance", {}).items()), ""]
     lines += ["## Fusions (offline, over the same candidates)", "", "| collection | fusion | tuning | held-out |",
               "|---|---|---:|---:|"]
-    for name, c in report["relevance"].items():
+    for name, c in report.get("relevance", {}).items():
         lines += [f"| {name} | {row['fusion']} | {row['tuning']:.4f} | {row['held_out']:.4f} |" for row in c["fusion"]]
     if report.get("latency"):
         lines += ["", f"## Latency of /api/search ({report['latency_index']})", "",
@@ -208,31 +252,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help="where hybrid.json/.md are written")
     parser.add_argument("--reuse", metavar="PREFIX", help="search aliases PREFIX-<collection> built with vectors")
     parser.add_argument("--rebuild-size", type=int, default=500, help="articles of the rebuild comparison")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="what to measure, comma-separated (the others are kept from the last report) "
+                             "[default: %(default)s]")
+    parser.add_argument("--latency-size", type=int, metavar="N",
+                        help="measure latency on N articles of the benchmark corpus with stand-in vectors "
+                             "(e.g. 100000) instead of on SciFact")
     parser.add_argument("--seconds", type=float, default=LATENCY["seconds"], help="measured seconds per cell")
     args = parser.parse_args(argv)
+    parts = set(args.parts.split(","))
+    if not parts <= set(PARTS):
+        parser.error(f"--parts: choose among {', '.join(PARTS)}")
     es = connect(config.from_env())
     prefix = f"bench-hybrid-{uuid.uuid4().hex[:8]}"
-    report: dict = {"generated": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "elasticsearch": es.info()["version"]["number"], "load_at_start": os.getloadavg(),
-                    "model": str(embedding.model_info()), "candidates": ranking.CANDIDATES,
-                    "meaning_weight": ranking.MEANING_WEIGHT, "relevance": {}}
-    for collection in relevance.COLLECTIONS:
-        alias = f"{args.reuse}-{collection.name}" if args.reuse else None
-        report["relevance"][collection.name] = relevance_of(es, collection, args.data_dir, alias, prefix)
-        print(json.dumps(report["relevance"][collection.name]["systems"]), file=sys.stderr)
-    scifact = relevance.COLLECTIONS[0]
-    if args.reuse:
-        folder = scifact.path(args.data_dir)
+    earlier = args.out / "hybrid.json"
+    # The parts not run this time are kept from the last report.
+    report: dict = json.loads(earlier.read_text(encoding="utf-8")) if earlier.exists() and parts != set(PARTS) \
+        else {}
+    report.update({"generated": datetime.now(UTC).isoformat(timespec="seconds"),
+                   "elasticsearch": es.info()["version"]["number"], "load_at_start": os.getloadavg(),
+                   "model": str(embedding.model_info()), "candidates": ranking.CANDIDATES,
+                   "meaning_weight": ranking.MEANING_WEIGHT})
+    if "relevance" in parts:
+        report["relevance"] = {}
+        for collection in relevance.COLLECTIONS:
+            alias = f"{args.reuse}-{collection.name}" if args.reuse else None
+            report["relevance"][collection.name] = relevance_of(es, collection, args.data_dir, alias, prefix)
+            print(json.dumps(report["relevance"][collection.name]["systems"]), file=sys.stderr)
+    plan = {**LATENCY, "seconds": args.seconds}
+    if "latency" in parts and args.latency_size:
+        alias = f"bench-hybrid-{convert.label(args.latency_size)}"
+        index_at_scale(es, args.latency_size, alias)
+        report["latency_index"] = f"the benchmark corpus, {es.count(index=alias)['count']:,} articles, " \
+                                  "stand-in vectors"
+        report["latency"] = latency_of(alias, scale_searches(args.latency_size, LATENCY_SEARCHES), plan)
+    elif "latency" in parts and args.reuse:
+        folder = relevance.COLLECTIONS[0].path(args.data_dir)
         qrels = relevance.read_qrels(folder)
-        queries = list(relevance.read_queries(folder, {q.query_id for q in qrels}).values())
+        found = relevance.read_queries(folder, {q.query_id for q in qrels}).values()
         report["latency_index"] = f"SciFact, {es.count(index=f'{args.reuse}-scifact')['count']} articles"
-        report["latency"] = latency_of(f"{args.reuse}-scifact", queries, {**LATENCY, "seconds": args.seconds})
+        report["latency"] = latency_of(f"{args.reuse}-scifact", [[("q", q)] for q in found], plan)
+    if "latency" in parts and report.get("latency"):
         by = {(c["clients"], c["ranking"]): c for c in report["latency"]}
         report["latency_ratios"] = [
             {"clients": n, **{p: round(by[(n, "hybrid")][f"{p}_ms"] / by[(n, "lexical")][f"{p}_ms"], 2)
                               for p in ("p50", "p99")}} for n in LATENCY["clients"]]
-    with suppress(KeyboardInterrupt):
-        report["rebuild"] = rebuild_cost(args.data_dir, args.rebuild_size, f"{prefix}-rebuild")
+    if "rebuild" in parts:
+        with suppress(KeyboardInterrupt):
+            report["rebuild"] = rebuild_cost(args.data_dir, args.rebuild_size, f"{prefix}-rebuild")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "hybrid.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     (args.out / "hybrid.md").write_text(markdown(report), encoding="utf-8")
