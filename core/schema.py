@@ -314,7 +314,9 @@ def _text(offsets: bool = False, **extra) -> dict:
     }
 
 
-_SKELETON_FIELD = {"type": "text", "analyzer": "skeleton_index", "search_analyzer": "skeleton_search"}
+# Term frequencies without positions: skeletons are matched word by word, never as phrases.
+_SKELETON_FIELD = {"type": "text", "analyzer": "skeleton_index", "search_analyzer": "skeleton_search",
+                   "index_options": "freqs"}
 
 _AUTOCOMPLETE_FIELD = {
     "type": "text",
@@ -340,8 +342,8 @@ def _facet() -> dict:
 # archive to the current one. It goes up whenever the settings, the analysis (place_spellings.txt included) or
 # the mappings change. 1 (unnumbered): phrase suggestions from the whole body, offsets in every text field.
 # 2: phrase suggestions from headline and lede, offsets only where highlights are read. 3: the place spellings
-# from geographic data searched behind the operator's synonyms.
-CONTRACT_VERSION = 3
+# from geographic data searched behind the operator's synonyms. 4: the name skeletons without positions.
+CONTRACT_VERSION = 4
 CONTRACT = "contract"  # its key in ``_meta``
 
 MAPPINGS = {
