@@ -129,7 +129,9 @@ class SearchParams:
     def to_args(self) -> list[tuple[str, str]]:
         """The query string pairs of these parameters, defaults left out."""
         pairs = [("q", self.q)] if self.q else []
-        pairs += [(name, value) for name in FACET_NAMES for value in self.filters.get(name, ())]
+        if self.filters:
+            filters = self.filters
+            pairs += [(name, value) for name in FACET_NAMES if name in filters for value in filters[name]]
         if self.date_from:
             pairs.append(("from", self.date_from.isoformat()))
         if self.date_to:
@@ -146,7 +148,8 @@ class SearchParams:
             pairs.append(("size", str(self.size)))
         if self.story:
             pairs.append(("story", self.story))
-        pairs += [(f"{name}_prefix", self.prefixes[name]) for name in FACET_NAMES if name in self.prefixes]
+        if self.prefixes:
+            pairs += [(f"{name}_prefix", self.prefixes[name]) for name in FACET_NAMES if name in self.prefixes]
         if self.after:
             pairs.append(("after", self.after))
         return pairs

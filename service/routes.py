@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from elasticsearch import exceptions as es_exc
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
@@ -83,14 +83,24 @@ def _alias() -> str:
 
 def search_url(params: SearchParams, endpoint: str = "dateline.search_page") -> str:
     """The URL of a search (the page, or its JSON twin with ``endpoint="dateline.search_api"``)."""
-    query = "&".join(_encoded(name, value) for name, value in params.to_args())
-    return _route_url(endpoint) + ("?" + query if query else "")
+    return _with_query(_route_url(endpoint), params)
+
+
+def _search_urls(endpoint: str) -> Callable[[SearchParams], str]:
+    """``search_url`` for one endpoint with its path worked out once: a results page makes dozens of links."""
+    path = _route_url(endpoint)
+    return lambda params: _with_query(path, params)
+
+
+def _with_query(path: str, params: SearchParams) -> str:
+    query = "&".join(map(_encoded, params.to_args()))
+    return path + ("?" + query if query else "")
 
 
 @functools.lru_cache(maxsize=4096)
-def _encoded(name: str, value: str) -> str:
+def _encoded(pair: tuple[str, str]) -> str:
     """``name=value`` of a query string: a results page has dozens of links, most sharing most pairs."""
-    return urlencode({name: value})
+    return urlencode((pair,))
 
 
 def _route_url(endpoint: str) -> str:
@@ -120,6 +130,16 @@ def _article_url(article_id: str) -> str:
     return url_for("dateline.article_page", article_id=article_id)
 
 
+# What werkzeug's path converter leaves unquoted in an article id (the rest is percent-encoded as UTF-8).
+_ID_SAFE = "!$&'()*+,/:;=@"
+
+
+def _article_urls() -> Callable[[str], str]:
+    """``_article_url`` with the route's path worked out once: a results page links every hit."""
+    path = url_for("dateline.article_page", article_id="")
+    return lambda article_id: path + quote(article_id, safe=_ID_SAFE)
+
+
 def _value_url(facet: str, value: str) -> str:
     """The search for one value of a facet."""
     return search_url(SearchParams().toggled(facet, value))
@@ -137,8 +157,9 @@ def _links(params: SearchParams) -> dict:
             "export": export, "export_csv": export + ("&" if "?" in export else "?") + "format=csv"}
 
 
-def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> dict:
-    """The view of a results page; ``url`` makes its links (to pages or to their JSON twins). When the words
+def _search(params: SearchParams, url: Callable[[SearchParams], str], value_urls: bool = True) -> dict:
+    """The view of a results page; ``url`` makes its links (to pages or to their JSON twins), ``value_urls``
+    those of each facet value (see ``search_view``). When the words
     as written find nothing, or no article with every word, they are searched again in any spelling; what
     still finds nothing, or no article with every word, offers what to try instead
     (``dateline.service.alternatives``)."""
@@ -150,7 +171,7 @@ def _search(params: SearchParams, url: Callable[[SearchParams], str]) -> dict:
     else:
         answer = _lexical(params, index, after)
     params = canonical(params, answer.get("aggregations", {}))
-    view = search_view(params, answer, _article_url, url, after, _links(params))
+    view = search_view(params, answer, _article_urls(), url, after, _links(params), value_urls)
     view["ranking"] = ranked
     if (view["total"]["value"] == 0 or view["notice"]) and after is None:
         offers = Alternatives(params)
@@ -212,12 +233,13 @@ def _hybrid(params: SearchParams, index: str) -> dict:
 @bp.get("/search")
 def search_page():
     params = SearchParams.from_args(request.args)
-    return render_template("search.html", view=_search(params, search_url))
+    return render_template("search.html", view=_search(params, _search_urls("dateline.search_page"),
+                                                       value_urls=False))
 
 
 @json_route("/api/search")
 def search_api():
-    return jsonify(_search(SearchParams.from_args(request.args), _api_search_url))
+    return jsonify(_search(SearchParams.from_args(request.args), _search_urls("dateline.search_api")))
 
 
 @json_route("/api/suggest")
@@ -248,7 +270,8 @@ def facet_values_api(name: str):
         "prefix": prefix,
         "query": params.to_json(),
         "counts": "articles",
-        "values": facet.view(answer.get("aggregations", {}).get(facet.name, {}), params, search_url),
+        "values": facet.view(answer.get("aggregations", {}).get(facet.name, {}), params,
+                             _search_urls("dateline.search_page")),
     })
 
 

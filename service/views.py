@@ -92,11 +92,13 @@ def search_view(
     search_url: SearchURL,
     after: Cursor | None = None,
     links: dict | None = None,
+    value_urls: bool = True,
 ) -> dict:
     """Everything a results page shows (after the cursor ``after`` if given), which its JSON twin returns as is.
 
     ``search_url`` makes the links to other searches (pages, facet values, bars, chips); ``links`` are the URLs
-    of this search in its other forms (the page, JSON, feeds, export).
+    of this search in its other forms (the page, JSON, feeds, export). Without ``value_urls`` the facet values
+    have no ``url`` each: the page toggles them with its form's checkboxes, not with links.
     """
     hits = answer.get("hits", {})
     total = hits.get("total", {"value": 0, "relation": "eq"})
@@ -136,7 +138,7 @@ def search_view(
             "long_tail": facet.long_tail,
             "prefix": params.prefixes.get(facet.name, ""),
             "top_url": search_url(params.with_prefix(facet.name, "")),
-            "values": facet.linked(rows[facet.name], params, search_url),
+            "values": facet.linked(rows[facet.name], params, search_url) if value_urls else rows[facet.name],
         } for facet in TERMS_FACETS],
         "restrictions": [{"text": text, "url": search_url(without)} for text, without in params.restrictions()],
         "chart": chart_view(histogram, params, search_url),
