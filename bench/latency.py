@@ -120,7 +120,7 @@ class InProcess:
 
         class Recording(Urllib3HttpConnection):
             def perform_request(self, method, url, params=None, body=None, *args, **kwargs):
-                key = (method, url, urlencode(params or {}), body)
+                key = (method, url, tuple((params or {}).items()), body)  # cheap: replays are timed
                 if recorder.replaying:
                     return recorder.answers[key]
                 path = self.url_prefix + url + (f"?{urlencode(params)}" if params else "")

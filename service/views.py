@@ -31,6 +31,7 @@ from .stored import StoredArticle, field_value
 
 SNIPPET_FALLBACK_LENGTH = 240
 _MARK = re.compile(r"(</?mark>)")
+_SPECIAL = re.compile(r"[&<>\"']")  # what html.escape and html.unescape change
 
 
 def safe_highlight(fragment: str) -> Markup:
@@ -39,6 +40,8 @@ def safe_highlight(fragment: str) -> Markup:
     The html encoder already escapes the text; unescaping and escaping each piece between the tags again
     yields the same text, and keeps that promise even for a fragment that was not encoded.
     """
+    if not _SPECIAL.search(_MARK.sub("", fragment)):  # plain text between the tags: nothing to re-escape
+        return Markup(fragment)
     pieces = [piece if piece in ("<mark>", "</mark>") else html.escape(html.unescape(piece))
               for piece in _MARK.split(fragment)]
     return Markup("".join(pieces))
