@@ -14,6 +14,7 @@ story), an ``after`` cursor (continue past the first 10,000 results, see ``datel
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ _CURSOR = re.compile(r"[A-Za-z0-9_-]+")  # base64url without padding
 MAX_RESULT_WINDOW = 10_000
 
 _WHOLE_NUMBER = re.compile(r"\d{1,9}")
+_WORDS_AND_FACETS = ("q", "filters")
+_ENCODED_REST = "_encoded_rest"  # where a value keeps its encoded parameters besides words and facets
 
 
 class ParamError(ValueError):
@@ -128,10 +131,27 @@ class SearchParams:
 
     def to_args(self) -> list[tuple[str, str]]:
         """The query string pairs of these parameters, defaults left out."""
+        return self._words_and_facets() + self._rest()
+
+    def query_string(self) -> str:
+        """``to_args`` encoded as a URL's query string (without ``?``). A results page links dozens of variants
+        of its search (one per facet value, bar, page) that differ in their words or facets only: the rest is
+        encoded once and kept with the value (``_with`` keeps it while the rest stays the same)."""
+        rest = self.__dict__.get(_ENCODED_REST)
+        if rest is None:
+            rest = self.__dict__[_ENCODED_REST] = "&".join(map(_encoded, self._rest()))
+        head = "&".join(map(_encoded, self._words_and_facets()))
+        return f"{head}&{rest}" if head and rest else head or rest
+
+    def _words_and_facets(self) -> list[tuple[str, str]]:
         pairs = [("q", self.q)] if self.q else []
         if self.filters:
             filters = self.filters
             pairs += [(name, value) for name in FACET_NAMES if name in filters for value in filters[name]]
+        return pairs
+
+    def _rest(self) -> list[tuple[str, str]]:
+        pairs = []
         if self.date_from:
             pairs.append(("from", self.date_from.isoformat()))
         if self.date_to:
@@ -182,6 +202,9 @@ class SearchParams:
         faster, for the dozens of variants of a search (one per link) a results page makes."""
         copy = object.__new__(SearchParams)
         copy.__dict__.update(self.__dict__, **changes)
+        if _ENCODED_REST in copy.__dict__ and any(
+                name not in _WORDS_AND_FACETS and value != self.__dict__[name] for name, value in changes.items()):
+            del copy.__dict__[_ENCODED_REST]
         return copy
 
     def with_page(self, page: int) -> SearchParams:
@@ -291,3 +314,9 @@ def _whole_number(args, name: str, default: int) -> int:
     if not _WHOLE_NUMBER.fullmatch(raw):
         raise ParamError(name, f"{_shown(raw)} is not a whole number")
     return int(raw)
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded(pair: tuple[str, str]) -> str:
+    """``name=value`` of a query string: a results page has dozens of links, most sharing most pairs."""
+    return urlencode((pair,))

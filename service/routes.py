@@ -14,10 +14,9 @@ export of every article of a search as JSON Lines (``/api/export``).
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from elasticsearch import exceptions as es_exc
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
@@ -93,14 +92,8 @@ def _search_urls(endpoint: str) -> Callable[[SearchParams], str]:
 
 
 def _with_query(path: str, params: SearchParams) -> str:
-    query = "&".join(map(_encoded, params.to_args()))
+    query = params.query_string()
     return path + ("?" + query if query else "")
-
-
-@functools.lru_cache(maxsize=4096)
-def _encoded(pair: tuple[str, str]) -> str:
-    """``name=value`` of a query string: a results page has dozens of links, most sharing most pairs."""
-    return urlencode((pair,))
 
 
 def _route_url(endpoint: str) -> str:

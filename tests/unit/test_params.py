@@ -1,6 +1,8 @@
 """Search parameters from the query string: what is accepted, what is refused and how, and the way back."""
 
+import random
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -131,3 +133,27 @@ def test_toggling_a_facet_value_selects_or_unselects_it_and_goes_back_to_page_on
 def test_clearing_filters_keeps_the_words():
     params = parse({"q": "oil", "city": "Baku", "from": "2022-01-01", "sort": "newest"})
     assert params.without_filters() == SearchParams(q="oil", sort="newest")
+
+
+def test_every_variant_of_a_search_links_with_its_own_parameters():
+    """Links keep the encoded parameters besides words and facets with the search; a variant that changes
+    them (page, dates, sort, story, cursor, prefixes) must not link with the old ones."""
+    rng = random.Random(7)
+    values = ["France", "Côte d'Ivoire", "a=b&c", "x y"]
+    variants = [
+        lambda p: p.toggled(rng.choice(["country", "person"]), rng.choice(values)),
+        lambda p: p.with_page(rng.randint(1, 3)),
+        lambda p: p.with_q(rng.choice(["", "oil", "a&b ü"])),
+        lambda p: p.with_dates(rng.choice([None, date(1987, 1, 2)]), rng.choice([None, date(1988, 1, 1)])),
+        lambda p: p.with_undated(),
+        lambda p: p.with_prefix("country", rng.choice(["", "fr"])),
+        lambda p: p.with_story(rng.choice(["", "s1"])),
+        lambda p: p.with_after(rng.choice(["", "abc"])),
+        lambda p: p.without_filters(),
+    ]
+    for _ in range(300):
+        params = SearchParams(sort=rng.choice(["relevance", "newest"]), size=rng.choice([10, 20]))
+        for _ in range(6):
+            params.query_string()
+            params = rng.choice(variants)(params)
+            assert params.query_string() == urlencode(params.to_args())
