@@ -8,12 +8,13 @@ does.
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date
 
 import orjson
 from elasticsearch import exceptions as es_exc
-from flask import Flask, jsonify, render_template
+from flask import Flask, has_request_context, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
@@ -75,6 +76,7 @@ def create_app(settings: config.Settings | None = None, client=None) -> Flask:
     app.jinja_env.filters["long_date"] = _long_date
     app.jinja_env.filters["number"] = "{:,}".format
     app.jinja_env.filters.update(facet_rows=fragments.facet_rows, histogram_bars=fragments.histogram_bars)
+    app.jinja_env.globals["url_for"] = _fixed_url_for(app)
     _register_error_handlers(app)
     log_requests(app)
 
@@ -84,6 +86,22 @@ def create_app(settings: config.Settings | None = None, client=None) -> Flask:
         return response
 
     return app
+
+
+def _fixed_url_for(app: Flask):
+    """The templates' ``url_for``: their links go to fixed routes and static files, the same on every page
+    (for each path the service is mounted at), so each is built once."""
+
+    @functools.lru_cache(maxsize=256)
+    def cached(script_root: str, endpoint: str, values: tuple) -> str:
+        return app.url_for(endpoint, **dict(values))
+
+    def url_for(endpoint: str, **values) -> str:
+        if values.get("_external") or not has_request_context():  # absolute: each request's host and scheme
+            return app.url_for(endpoint, **values)
+        return cached(request.script_root, endpoint, tuple(sorted(values.items())))
+
+    return url_for
 
 
 def _long_date(value: str | None) -> str:

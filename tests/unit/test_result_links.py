@@ -24,3 +24,13 @@ def test_article_and_search_links_are_those_of_the_routes(script_root):
         params = SearchParams(q="oil & gas", filters={"country": ("Côte d'Ivoire", "a=b")}, page=3)
         assert search_url(params) == url_for("dateline.search_api") + "?" + urlencode(params.to_args())
         assert search_url(SearchParams()) == url_for("dateline.search_api")
+
+
+@pytest.mark.parametrize("script_root", ["", "/news"])
+def test_page_links_follow_the_path_the_service_is_mounted_at(script_root):
+    app = create_app(config.from_env(), client=object())
+    client = app.test_client()
+    for root in (script_root, "/other"):  # the links of one mount are not reused under another
+        page = client.get("/api/docs", base_url=f"http://localhost{root}/").get_data(as_text=True)
+        assert f'href="{root}/static/style.css"' in page
+        assert f'action="{root}/search"' in page
