@@ -5,7 +5,8 @@ with vectors and asked through ``/api/search`` twice, ``ranking=lexical`` and ``
 each query), beside the plain ``english`` baseline (Elasticsearch's english analyzer with BEIR's query). The
 fusion was tuned on the first half of each collection's test queries (in file order) and is reported on the
 second half, held out, as well as on all. For the tuning, every query's lexical candidates (with their vectors)
-are fused offline at several meaning weights and by reciprocal rank fusion: the ``fusion`` table.
+and the articles nearest in meaning that the words did not find (none, or of the 50, 100 or 200 nearest) are
+fused offline at several meaning weights and by reciprocal rank fusion: the ``fusion`` table.
 
 Latency. ``dateline serve`` (gunicorn, 2 workers of 4 threads) with ``ranking=lexical`` and ``ranking=hybrid``
 taking turns in short slices, at 1 and 16 clients (closed loop, ``bench.load``), over ``--latency-size`` articles
@@ -44,7 +45,7 @@ from dateline import config, embedding, schema
 from dateline.client import connect
 from dateline.indexer.enrich import vectors
 from dateline.indexer.rebuild import live_index, versions
-from dateline.service import ranking
+from dateline.service import nearest, ranking
 from dateline.service.params import SearchParams
 from dateline.service.query import build_search
 
@@ -54,6 +55,7 @@ from .throughput import run_rebuild
 
 OUT = relevance.DEFAULT_OUT_DIR
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]
+NEAREST_TRIED = (0, 50, 100, 200)  # articles found by meaning a query (0: re-ranking the lexical candidates)
 LATENCY = {"clients": (1, 16), "seconds": 20.0, "rounds": 4, "warmup": 1.0}
 LATENCY_SEARCHES = 300
 PARTS = ("relevance", "latency", "rebuild")
@@ -76,27 +78,47 @@ def lexical_candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -
     found = {}
     for qid, text in queries.items():
         params = SearchParams(q=text, size=relevance.DEPTH)
-        hits = es.search(index=alias, **ranking.candidates_request(build_search(params), params))["hits"]["hits"]
+        hits = es.search(index=alias, **ranking.candidates_request(build_search(params)))["hits"]["hits"]
         found[qid] = ([h["_id"] for h in hits], [h["_score"] or 0.0 for h in hits],
                       [(h.get("fields", {}).get(schema.VECTOR) or [None])[0] for h in hits])
     return found
 
 
-def candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[str, tuple[list, list, list]]:
-    """Each query's lexical candidates: (ids, scores, cosines of their stored vectors with the query)."""
+def candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[str, tuple[list, list, list, list]]:
+    """Each query's candidates as the service fetches them: the lexical ones (ids, scores, cosines with the
+    query) and those of the ``max(NEAREST_TRIED)`` nearest in meaning that the words did not find (id, cosine,
+    rank among the nearest)."""
     encoder = embedding.shared_encoder()
-    return {qid: (ids, scores, [float(c) for c in embedding.cosines(encoder.encode([queries[qid]])[0], stored)])
-            for qid, (ids, scores, stored) in lexical_candidates(es, alias, queries).items()}
+    matrix = nearest.load(es, nearest.index_state(es, alias))
+    found = {}
+    for qid, (ids, scores, stored) in lexical_candidates(es, alias, queries).items():
+        vector = encoder.encode([queries[qid]])[0]
+        close = matrix.nearest(vector, max(NEAREST_TRIED))
+        request = build_search(SearchParams(q=queries[qid], size=relevance.DEPTH))
+        near = es.search(index=alias, **ranking.nearest_request(request, [article for article, _ in close]))
+        allowed, lexical = {h["_id"] for h in near["hits"]["hits"]}, set(ids)
+        only = [(article, cosine, rank) for rank, (article, cosine) in enumerate(close)
+                if article in allowed and article not in lexical]
+        found[qid] = (ids, scores, [float(c) for c in embedding.cosines(vector, stored)], only)
+    return found
 
 
-def fusion_table(qrels, found: dict, tuning: set[str], held_out: set[str]) -> list[dict]:
-    """nDCG@10 of each fusion on the tuning and held-out queries."""
+def fusion_table(qrels, found: dict, tuning: set[str], held_out: set[str], nearest_tried=(0,)) -> list[dict]:
+    """nDCG@10 of each fusion, over the lexical candidates (ids, scores, cosines) and the first ``k`` of
+    ``nearest_tried`` nearest in meaning (the entries' fourth column, if any: ``candidates``), on the tuning and
+    held-out queries."""
     rows = []
     methods = [(f"blend w={w}", lambda s, c, w=w: ranking.fuse(s, c, w)) for w in WEIGHTS]
     methods.append(("RRF k=60", ranking.reciprocal_rank_fusion))
-    for name, fuse in methods:
-        hits = {q: [ids[i] for i in fuse(scores, cos)] for q, (ids, scores, cos) in found.items()}
-        rows.append({"fusion": name, "tuning": _ndcg(qrels, hits, tuning), "held_out": _ndcg(qrels, hits, held_out)})
+    for k in nearest_tried:
+        for name, fusion in methods:
+            hits = {}
+            for q, (ids, scores, cosines, *only) in found.items():
+                near = [(article, cosine) for article, cosine, rank in (only or [[]])[0] if rank < k]
+                union = ids + [article for article, _ in near]
+                hits[q] = [union[i] for i in ranking.fuse_union(scores, cosines, [c for _, c in near], fusion)]
+            rows.append({"fusion": name, "nearest": k, "tuning": _ndcg(qrels, hits, tuning),
+                         "held_out": _ndcg(qrels, hits, held_out)})
     return rows
 
 
@@ -126,7 +148,7 @@ def relevance_of(es: Elasticsearch, collection: relevance.Collection, data_dir: 
             runs[f"dateline {name}"] = relevance.search_product(es, alias, queries, ranking=name).hits
         result["systems"] = {name: {"nDCG@10": _ndcg(qrels, hits), "tuning": _ndcg(qrels, hits, tuning),
                                     "held_out": _ndcg(qrels, hits, held_out)} for name, hits in runs.items()}
-        result["fusion"] = fusion_table(qrels, candidates(es, alias, queries), tuning, held_out)
+        result["fusion"] = fusion_table(qrels, candidates(es, alias, queries), tuning, held_out, NEAREST_TRIED)
     finally:
         if built:
             for index in es.indices.get_alias(name=built):
@@ -218,9 +240,9 @@ def rebuild_cost(data_dir: Path, size: int, alias: str) -> dict:
 def markdown(report: dict) -> str:
     lines = ["# Hybrid ranking against lexical ranking", "",
              f"Generated {report['generated']} by `bench/hybrid.py` on Elasticsearch {report['elasticsearch']}; "
-             f"load average at the start {report['load_at_start']}. Model: {report['model']}. Re-ranked: the "
-             f"lexical top {report['candidates']}; meaning weight {report['meaning_weight']} (tuned on the first "
-             "half of the queries, held out: the second half).", "",
+             f"load average at the start {report['load_at_start']}. Model: {report['model']}. Fused: the lexical "
+             f"top {report['candidates']} and the {report['nearest']} articles nearest in meaning; meaning weight "
+             f"{report['meaning_weight']} (tuned on the first half of the queries, held out: the second half).", "",
              "## nDCG@10 through /api/search", "",
              "| collection | system | all | tuning half | held-out half |", "|---|---|---:|---:|---:|"]
     for name, c in report.get("relevance", {}).items():
@@ -228,10 +250,12 @@ def markdown(report: dict) -> str:
             lines.append(f"| {name} | {system} | {f['nDCG@10']:.4f} | {f['tuning']:.4f} | {f['held_out']:.4f} |")
     lines += ["", "Hybrid against english: " + ", ".join(f"{name} {c['vs_english']:+.1%}"
                                                         for name, c in report.get("relevance", {}).items()), ""]
-    lines += ["## Fusions (offline, over the same candidates)", "", "| collection | fusion | tuning | held-out |",
-              "|---|---|---:|---:|"]
+    lines += ["## Fusions (offline, over the same candidates)", "",
+              "Nearest: the articles found by meaning a query besides the lexical candidates (0: re-ranking only).",
+              "", "| collection | fusion | nearest | tuning | held-out |", "|---|---|---:|---:|---:|"]
     for name, c in report.get("relevance", {}).items():
-        lines += [f"| {name} | {row['fusion']} | {row['tuning']:.4f} | {row['held_out']:.4f} |" for row in c["fusion"]]
+        lines += [f"| {name} | {row['fusion']} | {row['nearest']} | {row['tuning']:.4f} | {row['held_out']:.4f} |"
+                  for row in c["fusion"]]
     if report.get("latency"):
         lines += ["", f"## Latency of /api/search ({report['latency_index']})", "",
                   "| clients | ranking | p50 ms | p99 ms | req/s | errors | load |",
@@ -276,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     report.update({"generated": datetime.now(UTC).isoformat(timespec="seconds"),
                    "elasticsearch": es.info()["version"]["number"], "load_at_start": os.getloadavg(),
                    "model": str(embedding.model_info()), "candidates": ranking.CANDIDATES,
-                   "meaning_weight": ranking.MEANING_WEIGHT})
+                   "nearest": nearest.NEAREST, "meaning_weight": ranking.MEANING_WEIGHT})
     if "relevance" in parts:
         report["relevance"] = {}
         for collection in relevance.COLLECTIONS:

@@ -216,6 +216,8 @@ def search_product(es: Elasticsearch, alias: str, queries: dict[str, str], depth
     """Every query asked of ``/api/search`` (the Flask app, in process); the first ``depth`` results each;
     ``extra`` parameters (``ranking``) go with every query."""
     app = create_app(config.Settings(alias=alias), client=es)
+    if extra.get("ranking") == "hybrid":  # measured once the service holds the vectors (it loads them at start)
+        app.extensions["dateline.vector_matrices"].ready(es, alias)
     run = Run()
     with app.test_client() as client:
         for qid, text in queries.items():

@@ -23,6 +23,7 @@ from dateline.client import UNAVAILABLE, connect, describe_failure
 
 from . import fragments
 from .export import new_slots
+from .nearest import Matrices
 from .params import DEFAULT_SIZE, MAX_RESULT_WINDOW, ParamError
 from .ranking import IndexModels
 from .requestlog import TimedTransport, log_requests
@@ -70,6 +71,7 @@ def create_app(settings: config.Settings | None = None, client=None) -> Flask:
                                                                               transport_class=TimedTransport)
     app.extensions["dateline.export_slots"] = new_slots()
     app.extensions["dateline.index_models"] = IndexModels()
+    app.extensions["dateline.vector_matrices"] = Matrices()
     app.json.sort_keys = False  # keep the documented order of the JSON answers
     app.register_blueprint(bp)
     app.jinja_env.globals.update(default_size=DEFAULT_SIZE, max_result_window=MAX_RESULT_WINDOW)

@@ -33,6 +33,7 @@ VERSIONS = "versions"  # the inner hits of a collapsed hit: the versions of its 
 STORIES = "stories"  # the aggregation that counts the stories of the results
 EVERY_WORD = "every_word"  # the aggregation that counts the results holding every word of a short query
 UNDATED_OUTSIDE = "undated_outside"  # the undated articles a date range leaves out, all else matching
+BY_MEANING = "by_meaning"  # in a hybrid ranking's answer: the results it lists found by meaning alone (a count)
 
 # The parts of the answer the view reads. The rest (shards, timings, index names, dates as strings) is not
 # sent, and Elasticsearch then leaves out empty bucket lists too: readers of the answer expect gaps.

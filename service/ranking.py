@@ -1,11 +1,21 @@
 """Hybrid ranking: the lexical ranking fused with the closeness in meaning of query and article.
 
-Elasticsearch 7.10 without x-pack has no vector search, so the lexical query does the finding: it fetches its
-top ``CANDIDATES`` results (under the same words, filters and selections, and with the same facets, histogram
-and totals, which stay exact) together with each one's stored vector (``schema.VECTOR``, doc values: no extra
-round trip per hit). The service embeds the query meanwhile, compares the vectors and fuses the two rankings
-(``fuse``); a second, small request fetches the page of results in that order with their highlights and story
-versions. Past the first ``CANDIDATES`` results, the lexical order continues.
+Elasticsearch 7.10 without x-pack has no vector search, so the candidates come from two places, asked in one
+``msearch``:
+
+- the lexical query's top ``CANDIDATES`` results (``candidates_request``: the same words, filters and
+  selections, and the same facets, histogram and totals, which stay exact and lexical) together with each one's
+  stored vector (``schema.VECTOR``, doc values: no extra round trip per hit);
+- the articles nearest the query in meaning (``dateline.service.nearest``: a matrix of every vector, scanned in
+  the service), restricted on the node to the same filters and selections (``nearest_request``), so an article
+  that shares no word with the query can be found, and a filtered search never shows one outside its filters.
+
+The service embeds the query, compares the vectors and fuses the union of both (``fuse_union``: a result found
+by meaning alone counts the lowest lexical score); a second, small request fetches the page of results in that
+order with their highlights (from the words) and story versions. Past the fused results, the lexical order
+continues. Until the service has loaded the matrix (a cold start), hybrid ranking re-ranks the lexical
+candidates only. The totals and counts are those of the words: results found by meaning alone are listed
+beside them, not counted.
 
 Which ranking answers (``choose``): ``ranking=lexical|hybrid`` in the URL; by default hybrid when the index has
 vectors and the service has the model, for a relevance-sorted search with words. An index whose vectors come
@@ -21,11 +31,13 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exc
 
 from dateline import embedding, schema
 
+from .nearest import Matrix
 from .params import ParamError, SearchParams
-from .query import FILTER_PATH, plain_words
+from .query import BY_MEANING, FILTER_PATH, build_search, in_any_spelling, plain_words
 
 LEXICAL, HYBRID = "lexical", "hybrid"
 RANKINGS = (LEXICAL, HYBRID)
@@ -85,37 +97,71 @@ def choose(params: SearchParams, indexed: embedding.ModelInfo | None) -> str:
     return HYBRID if params.q.strip() and params.sort == "relevance" else LEXICAL
 
 
-def reranks(params: SearchParams) -> bool:
-    """Whether the page lies within the re-ranked results (past them, the lexical order continues)."""
-    return params.offset < CANDIDATES
-
-
 def embed_query(params: SearchParams) -> Future:
-    """The query's vector, computed in a thread while Elasticsearch answers the lexical query."""
+    """The query's vector, computed in a thread (while Elasticsearch answers the lexical query, at a cold
+    start)."""
     return _embedder.submit(lambda: embedding.shared_encoder().encode([plain_words(params.q) or params.q])[0])
 
 
-def candidates_request(request: dict, params: SearchParams) -> dict:
-    """``request`` (``query.build_search``) as the candidates of a hybrid ranking: the top results up to the
-    end of the page and at least ``CANDIDATES``, with their vectors, ids and scores only (no text, highlights
-    or versions, which the page request fetches for the page alone); aggregations and totals as they were."""
+def candidates_request(request: dict) -> dict:
+    """``request`` (``query.build_search``) as the lexical candidates of a hybrid ranking: its top
+    ``CANDIDATES`` results with their vectors, ids and scores only (no text, highlights or versions, which the
+    page request fetches for the page alone); aggregations and totals as they were."""
     found = {key: value for key, value in request.items() if key not in ("highlight", "_source", "from_")}
-    found.update(size=max(CANDIDATES, params.offset + params.size), from_=0, _source=False,
-                 docvalue_fields=[schema.VECTOR])
+    found.update(size=CANDIDATES, from_=0, _source=False, docvalue_fields=[schema.VECTOR])
     if "collapse" in found:
         found["collapse"] = {"field": schema.STORY}
     return found
 
 
-def page_request(request: dict, keys: list[str], collapsed: bool) -> dict:
+def nearest_request(request: dict, nearest: Sequence[str]) -> dict:
+    """The articles ``nearest`` names (ids, nearest first) that lie within the filters and selections of
+    ``request`` whatever its words, in that order (one a story when ``request`` collapses: its nearest
+    version)."""
+    closest_first = [{"constant_score": {"filter": {"ids": {"values": [article]}}, "boost": len(nearest) - rank}}
+                     for rank, article in enumerate(nearest)]
+    query = {"bool": {"filter": request["query"]["bool"].get("filter", []), "should": closest_first,
+                      "minimum_should_match": 1}}
+    found = {"query": query, "size": len(nearest), "sort": ["_score"], "_source": False,
+             "track_total_hits": False}
+    if "post_filter" in request:
+        found["post_filter"] = request["post_filter"]
+    if "collapse" in request:
+        found["collapse"] = {"field": schema.STORY}
+    return found
+
+
+def search_body(request: dict) -> dict:
+    """Keyword arguments of ``Elasticsearch.search`` as the body of one search of an ``msearch``."""
+    return {"from" if key == "from_" else key: value for key, value in request.items()}
+
+
+def rest_request(request: dict, start: int, size: int) -> dict:
+    """The lexical results of ``request`` from rank ``start`` (past the fused candidates): ids and scores."""
+    found = {key: value for key, value in request.items() if key not in ("highlight", "_source", "aggs")}
+    found.update(from_=start, size=size, _source=False, track_total_hits=False)
+    if "collapse" in found:
+        found["collapse"] = {"field": schema.STORY}
+    return found
+
+
+def page_request(request: dict, keys: list[str], by_meaning: list[str], collapsed: bool) -> dict:
     """``request`` narrowed to the results ``keys`` name (stories when collapsed, else ids), without
-    aggregations: the page of a hybrid ranking, with highlights and versions."""
+    aggregations: the page of a hybrid ranking, with highlights (from the words) and versions. The results
+    ``by_meaning`` were found by meaning alone: they need not hold the words."""
     found = {key: value for key, value in request.items() if key not in ("aggs", "post_filter", "from_")}
-    clause = {"terms": {schema.STORY: keys}} if collapsed else {"ids": {"values": keys}}
-    query = {"bool": {"must": [request["query"]], "filter": [clause, *request.get("post_filter", {}).get(
-        "bool", {}).get("filter", [])]}}
+    words = request["query"]
+    filters = [_naming(keys, collapsed), *words["bool"].get("filter", []),
+               *request.get("post_filter", {}).get("bool", {}).get("filter", [])]
+    query = {"bool": {"filter": filters, "should": [words], "minimum_should_match": 1}}
+    if by_meaning:
+        query["bool"]["should"].append(_naming(by_meaning, collapsed))
     found.update(query=query, size=len(keys), from_=0, track_total_hits=False)
     return found
+
+
+def _naming(keys: list[str], collapsed: bool) -> dict:
+    return {"terms": {schema.STORY: keys}} if collapsed else {"ids": {"values": keys}}
 
 
 def result_key(hit: dict, collapsed: bool) -> str:
@@ -128,18 +174,99 @@ def result_key(hit: dict, collapsed: bool) -> str:
 def fuse(lexical: Sequence[float], meaning: Sequence[float], weight: float = MEANING_WEIGHT) -> list[int]:
     """The order (indices into the lists) of results by a blend of their min-max normalised lexical scores and
     cosines: ``weight`` for the meaning, the rest for the words. A result without a vector counts the lowest
-    cosine; ties keep the lexical order."""
+    cosine, one not found by the words (``nan``) the lowest lexical score; ties keep the given order."""
     blended = [(1 - weight) * w + weight * m for w, m in zip(_normalised(lexical), _normalised(meaning),
                                                              strict=True)]
     return sorted(range(len(blended)), key=lambda i: (-blended[i], i))
 
 
 def reciprocal_rank_fusion(lexical: Sequence[float], meaning: Sequence[float], k: int = 60) -> list[int]:
-    """The order of results by reciprocal rank fusion of both rankings (measured against ``fuse``)."""
+    """The order of results by reciprocal rank fusion of both rankings (measured against ``fuse``): the
+    lexical rank is the given order; a result not found by the words (``nan``) has no lexical rank."""
     by_meaning = sorted(range(len(meaning)), key=lambda i: (-_or_lowest(meaning, i), i))
     rank = {i: r for r, i in enumerate(by_meaning)}
-    fused = [1 / (k + i + 1) + 1 / (k + rank[i] + 1) for i in range(len(lexical))]
+    fused = [(0.0 if math.isnan(lexical[i]) else 1 / (k + i + 1)) + 1 / (k + rank[i] + 1)
+             for i in range(len(lexical))]
     return sorted(range(len(fused)), key=lambda i: (-fused[i], i))
+
+
+FUSIONS = {"blend": fuse, "rrf": reciprocal_rank_fusion}
+
+
+def fuse_union(lexical: Sequence[float], cosines: Sequence[float], nearest: Sequence[float],
+               fusion=fuse) -> list[int]:
+    """The fused order of the lexical candidates (scores ``lexical``, cosines ``cosines``, in lexical order)
+    and the results found by meaning alone (cosines ``nearest``): indices into the lexical candidates followed
+    by those found by meaning alone."""
+    return fusion([*lexical, *[math.nan] * len(nearest)], [*cosines, *nearest])
+
+
+def hybrid_answer(es: Elasticsearch, index: str, params: SearchParams, matrix: Matrix | None) -> dict:
+    """The answer of a hybrid ranking: the search's aggregations and totals (those of the words) with the page
+    of results in the fused order of the lexical candidates and the articles nearest in meaning (``matrix``;
+    without it, the lexical candidates alone)."""
+    request = build_search(params)
+    vector = embed_query(params)
+    nearest: list[tuple[str, float]] = []
+    if matrix is None:
+        answer = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH, **candidates_request(request))
+        near_hits: list[dict] = []
+    else:
+        nearest = matrix.nearest(vector.result())
+        answer, near = _msearch(es, index, [candidates_request(request),
+                                            nearest_request(request, [article for article, _ in nearest])])
+        near_hits = near.get("hits", {}).get("hits", [])
+    names = in_any_spelling(params, answer)
+    if names:
+        spelt = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH,
+                          **candidates_request(build_search(params, names=True)))
+        if spelt.get("hits", {}).get("total", {}).get("value"):
+            answer, request = spelt, build_search(params, names=True)
+    collapsed = "collapse" in request
+    candidates = answer.get("hits", {}).get("hits", [])
+    found = {result_key(hit, collapsed) for hit in candidates}
+    cosine_of = dict(nearest)
+    by_meaning: dict[str, dict] = {}  # the results found by meaning alone
+    for hit in near_hits:
+        key = result_key(hit, collapsed)
+        if key not in found:
+            by_meaning.setdefault(key, hit)
+    cosines = embedding.cosines(vector.result(), [(hit.get("fields", {}).get(schema.VECTOR) or [None])[0]
+                                                  for hit in candidates])
+    meaning_only = list(by_meaning.values())
+    order = fuse_union([hit["_score"] or 0.0 for hit in candidates], [float(c) for c in cosines],
+                       [cosine_of[hit["_id"]] for hit in meaning_only])
+    fused = [result_key(hit, collapsed) for hit in [*candidates, *meaning_only]]
+    keys = [fused[i] for i in order][params.offset:params.offset + params.size]
+    beyond = params.offset + len(keys) - len(fused)  # the page's first rank past the fused results, if any
+    if len(keys) < params.size and len(candidates) == CANDIDATES:
+        rest = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH,
+                         **rest_request(request, CANDIDATES + max(beyond, 0), params.size - len(keys)))
+        listed = (result_key(hit, collapsed) for hit in rest.get("hits", {}).get("hits", []))
+        keys += [key for key in listed if key not in by_meaning]  # (listed above already)
+    page: list[dict] = []
+    if keys:
+        shown = es.search(index=index, filter_path=FILTER_PATH,
+                          **page_request(request, keys, [key for key in keys if key in by_meaning], collapsed))
+        by_key = {result_key(hit, collapsed): hit for hit in shown.get("hits", {}).get("hits", [])}
+        page = [by_key[key] for key in keys if key in by_key]
+    return {**answer, "hits": {**answer.get("hits", {}), "hits": page}, BY_MEANING: len(by_meaning)}
+
+
+def _msearch(es: Elasticsearch, index: str, requests: list[dict]) -> list[dict]:
+    """The answers of ``requests`` (keyword arguments of ``Elasticsearch.search``) asked in one round trip; a
+    failed one raises as its own search would."""
+    lines = [line for request in requests for line in ({}, search_body(request))]
+    paths = CANDIDATES_FILTER_PATH.split(",") + ["error", "status"]
+    # (the 7.x client takes an msearch's searches as its body only)
+    answers = es.msearch(body=lines, index=index, filter_path=",".join(f"responses.{p}" for p in paths))["responses"]
+    for answer in answers:
+        if "error" in answer:
+            status = answer.get("status", 500)
+            error = answer["error"]
+            raise es_exc.HTTP_EXCEPTIONS.get(status, es_exc.TransportError)(
+                status, error.get("type", "error") if isinstance(error, dict) else str(error), answer)
+    return answers
 
 
 def _or_lowest(values: Sequence[float], i: int) -> float:

@@ -23,7 +23,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, render_template, re
 from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.routing import RoutingException
 
-from dateline import embedding, schema
+from dateline import schema
 
 from . import contract, feeds, ranking
 from .alternatives import FILTER_PATH as ALTERNATIVES_FILTER_PATH
@@ -41,7 +41,7 @@ from .export import (
 )
 from .facets import FACETS_BY_NAME, canonical
 from .params import ParamError, SearchParams, prefix_param
-from .query import FILTER_PATH, build_facet_search, build_search, in_any_spelling, sort_for
+from .query import BY_MEANING, FILTER_PATH, build_facet_search, build_search, in_any_spelling, sort_for
 from .related import build_related
 from .suggest import FILTER_PATH as SUGGEST_FILTER_PATH
 from .suggest import build_suggest, suggest_view
@@ -159,13 +159,15 @@ def _search(params: SearchParams, url: Callable[[SearchParams], str], value_urls
     after = _cursor(params)
     index = after.index if after and after.index else _alias()  # the version of the alias a cursor pins
     ranked = ranking.choose(params, current_app.extensions["dateline.index_models"].of(_es(), _alias()))
-    if ranked == ranking.HYBRID and after is None and ranking.reranks(params):
-        answer = _hybrid(params, index)
+    if ranked == ranking.HYBRID and after is None:
+        matrix = current_app.extensions["dateline.vector_matrices"].of(_es(), _alias())
+        answer = ranking.hybrid_answer(_es(), index, params, matrix)
     else:
         answer = _lexical(params, index, after)
     params = canonical(params, answer.get("aggregations", {}))
     view = search_view(params, answer, _article_urls(), url, after, _links(params), value_urls)
     view["ranking"] = ranked
+    view["by_meaning"] = answer.get(BY_MEANING, 0)
     if (view["total"]["value"] == 0 or view["notice"]) and after is None:
         offers = Alternatives(params)
         alternatives = offers.request()
@@ -189,37 +191,6 @@ def _lexical(params: SearchParams, index: str, after: Cursor | None) -> dict:
         if spelt.get("hits", {}).get("total", {}).get("value"):
             answer = spelt
     return answer
-
-
-def _hybrid(params: SearchParams, index: str) -> dict:
-    """The answer of a hybrid ranking (``dateline.service.ranking``): the lexical query's candidates with their
-    vectors, fused with the query's vector, then the page in that order; aggregations and totals are the
-    lexical query's."""
-    vector = ranking.embed_query(params)
-    names = False
-    answer = _es().search(index=index, filter_path=ranking.CANDIDATES_FILTER_PATH,
-                          **ranking.candidates_request(build_search(params), params))
-    if in_any_spelling(params, answer):
-        spelt = _es().search(index=index, filter_path=ranking.CANDIDATES_FILTER_PATH,
-                             **ranking.candidates_request(build_search(params, names=True), params))
-        if spelt.get("hits", {}).get("total", {}).get("value"):
-            answer, names = spelt, True
-    candidates = answer.get("hits", {}).get("hits", [])
-    cosines = embedding.cosines(vector.result(), [(hit.get("fields", {}).get(schema.VECTOR) or [None])[0]
-                                                  for hit in candidates])
-    order = ranking.fuse([hit["_score"] or 0.0 for hit in candidates], [float(c) for c in cosines])
-    order += range(len(order), len(candidates))  # past the re-ranked results, the lexical order
-    chosen = [candidates[i] for i in order][params.offset:params.offset + params.size]
-    request = build_search(params, names=names)
-    collapsed = "collapse" in request
-    keys = [ranking.result_key(hit, collapsed) for hit in chosen]
-    page: list[dict] = []
-    if keys:
-        found = _es().search(index=index, filter_path=FILTER_PATH, **ranking.page_request(request, keys, collapsed))
-        by_key = {ranking.result_key(hit, collapsed): hit
-                  for hit in found.get("hits", {}).get("hits", [])}
-        page = [by_key[key] for key in keys if key in by_key]
-    return {**answer, "hits": {**answer.get("hits", {}), "hits": page}}
 
 
 @bp.get("/")

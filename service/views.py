@@ -25,7 +25,7 @@ from .citation import article_citation
 from .cursor import Cursor, encode, fingerprint, pinned
 from .facets import HISTOGRAM, TERMS_FACETS, SearchURL, next_start
 from .params import MAX_RESULT_WINDOW, SearchParams
-from .query import EVERY_WORD, STORIES, UNDATED_OUTSIDE, VERSIONS
+from .query import BY_MEANING, EVERY_WORD, STORIES, UNDATED_OUTSIDE, VERSIONS
 from .related import related_view
 from .stored import StoredArticle, field_value
 
@@ -107,7 +107,8 @@ def search_view(
     total = hits.get("total", {"value": 0, "relation": "eq"})
     aggs = answer.get("aggregations", {})
     stories = aggs.get(STORIES, {}).get("count", {}).get("value")
-    results = total["value"] if stories is None else stories
+    # Results listed, for paging: those of the words and, in a hybrid ranking, those found by meaning alone.
+    results = (total["value"] if stories is None else stories) + answer.get(BY_MEANING, 0)
     histogram = HISTOGRAM.view(aggs.get(HISTOGRAM.name, {}), params.date_from, params.date_to)
     rows = {facet.name: facet.rows(aggs.get(facet.name, {}), params.selected(facet.name)) for facet in TERMS_FACETS}
     return {

@@ -299,11 +299,12 @@ def test_the_service_sends_its_read_only_credentials_and_only_reads_the_alias(ho
         assert headers.get("authorization") == expected, path
         endpoint = path.split("?")[0]
         searches = (endpoint.startswith((f"/{alias}/", f"/{alias}-"))
-                    and endpoint.endswith(("/_search", "/_count")))
+                    and endpoint.endswith(("/_search", "/_count", "/_msearch")))
+        scrolls = endpoint == "/_search/scroll" and method in ("POST", "DELETE")  # hybrid ranking's vectors
         takedown_lookup = endpoint.startswith(f"/{schema.takedowns_index(alias)}/_doc/") and method == "HEAD"
         reads = (endpoint == "/" and method == "GET"  # the client's check that it talks to Elasticsearch
                  or endpoint in (f"/_alias/{alias}", f"/{alias}/_mapping") and method == "GET"
-                 or searches and method in ("GET", "POST") or takedown_lookup)
+                 or searches and method in ("GET", "POST") or scrolls or takedown_lookup)
         assert reads, (method, path)
 
 

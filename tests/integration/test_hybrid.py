@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +16,8 @@ from dateline import embedding, schema
 from dateline.cli import main
 from dateline.indexer.enrich.vectors import encoder_for, indexed_model, meta_of
 from dateline.indexer.rebuild import rebuild
+from dateline.indexer.update import add
+from dateline.service import nearest
 from dateline.service.app import create_app
 
 pytestmark = pytest.mark.skipif(not embedding.available(), reason="the semantic extra is not installed")
@@ -160,3 +163,113 @@ def test_a_service_without_the_extra_ranks_an_embedded_index_by_words(embedded, 
     assert ranked == "lexical" and PARAPHRASE["id"] in lexical
     refused = client.get("/api/search", query_string={"q": QUERY, "ranking": "hybrid"})
     assert refused.status_code == 400 and "semantic" in refused.get_json()["error"]["message"]
+
+
+# Vector candidates: an article that shares no word with the query (headline and body alike) is found by
+# meaning alone; by words it is not found at all.
+UNWORDED = {
+    "id": "quarry-standoff",
+    "headline": "Villagers block the road to a copper quarry",
+    "body": "Farmers in the valley stood in front of lorries for a third day, saying the excavation poisons the "
+            "river their cattle drink from.",
+    "published": "2023-05-01", "source": "Trend",
+}
+# Words of the query in other senses, on both sides of the filters below.
+WORDED = [{"id": doc_id, "headline": headline, "body": body, "published": published, "source": source}
+          for (doc_id, headline, body), published, source in zip(
+              OTHERS, ["2023-05-02", "2023-05-03", "2023-05-04", "2022-01-10", "2022-01-11", "2022-01-12"],
+              ["Trend", "Reuters", "Trend", "Reuters", "Trend", "Reuters"], strict=True)]
+
+
+def _write_dated(folder, docs) -> str:
+    source = folder / "articles.jsonl"
+    source.write_text("".join(json.dumps(doc) + "\n" for doc in docs))
+    return str(source)
+
+
+@pytest.fixture
+def unworded(es, test_settings, tmp_path):
+    """The archive with an article sharing no word with ``QUERY``, rebuilt with vectors; the service over it
+    with its vectors loaded."""
+    rebuild(es, test_settings.alias, [_write_dated(tmp_path, [UNWORDED, *WORDED])], keep=0,
+            encoder=embedding.shared_encoder())
+    app = create_app(test_settings)
+    # The service loads the vectors in the background (searches never wait for them): wait for them here.
+    assert app.extensions["dateline.vector_matrices"].ready(es, test_settings.alias, timeout=60) is not None
+    return app
+
+
+def _tokens(es, alias: str, text: str) -> set[str]:
+    """The terms ``text`` becomes in each full-text field of the index."""
+    found = set()
+    for field in schema.TEXT_FIELDS:
+        analysed = es.indices.analyze(index=alias, body={"field": field, "text": text})
+        found |= {token["token"] for token in analysed["tokens"]}
+    return found
+
+
+def test_an_article_sharing_no_word_with_the_query_is_found_by_meaning(unworded, es, test_settings):
+    article = _tokens(es, test_settings.alias, f"{UNWORDED['headline']}\n{UNWORDED['body']}")
+    assert not article & _tokens(es, test_settings.alias, QUERY)  # not a word in common, as the index reads them
+    client = unworded.test_client()
+    lexical, _ = _ids(client, ranking="lexical")
+    assert UNWORDED["id"] not in lexical and lexical
+    hybrid, ranked = _ids(client)
+    assert ranked == "hybrid"
+    assert UNWORDED["id"] in hybrid[:3]
+    assert set(lexical) <= set(hybrid)  # nothing the words find is lost
+    shown = client.get("/search", query_string={"q": QUERY}).get_data(as_text=True)
+    assert UNWORDED["headline"] in shown
+
+
+def test_a_filtered_hybrid_search_finds_by_meaning_only_within_its_filters(unworded):
+    client = unworded.test_client()
+    for filters, inside in [({"source": "Reuters"}, False), ({"source": "Trend"}, True),
+                            ({"from": "2023-05-02"}, False), ({"to": "2023-05-01"}, True)]:
+        view = client.get("/api/search", query_string={"q": QUERY, **filters}).get_json()
+        assert view["ranking"] == "hybrid"
+        hits = [hit["id"] for hit in view["hits"]]
+        assert (UNWORDED["id"] in hits) == inside, filters
+        lexical = client.get("/api/search", query_string={"q": QUERY, "ranking": "lexical", **filters}).get_json()
+        assert set(hit["id"] for hit in lexical["hits"]) <= set(hits)
+        # The totals, facets and histogram are those of the words.
+        assert (view["total"], view["facets"], view["histogram"]) == (lexical["total"], lexical["facets"],
+                                                                       lexical["histogram"])
+
+
+def test_pages_of_the_union_neither_repeat_nor_lose_results(unworded):
+    client = unworded.test_client()
+    everything, _ = _ids(client)
+    listed, url = [], f"/api/search?q={QUERY}&size=2"
+    while url:  # the pages' own links reach the results found by meaning alone too
+        view = client.get(url).get_json()
+        listed += [hit["id"] for hit in view["hits"]]
+        url = view["pages"]["next"]
+    assert listed == everything and UNWORDED["id"] in listed
+
+
+def test_an_article_added_in_place_is_found_by_meaning_soon(unworded, es, test_settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(nearest, "CHECK_SECONDS", 0.2)
+    added = {**UNWORDED, "id": "orchard-sit-in", "headline": "Growers camp outside the open-pit site",
+             "body": "Fruit growers say dust from the excavation has ruined two harvests."}
+    folder = tmp_path / "added"
+    folder.mkdir()
+    add(es, test_settings.alias, [_write_dated(folder, [added])], encoder=embedding.shared_encoder())
+    client = unworded.test_client()
+    deadline = time.monotonic() + 30
+    while added["id"] not in _ids(client)[0] and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert added["id"] in _ids(client)[0]
+    assert added["id"] not in _ids(client, ranking="lexical")[0]
+
+
+def test_the_page_says_how_many_results_were_found_by_meaning_alone(unworded):
+    client = unworded.test_client()
+    view = client.get("/api/search", query_string={"q": QUERY}).get_json()
+    listed = {hit["id"] for hit in view["hits"]}
+    lexical = {hit["id"] for hit in client.get("/api/search", query_string={"q": QUERY, "ranking": "lexical"})
+               .get_json()["hits"]}
+    assert view["by_meaning"] == len(listed - lexical) >= 1
+    assert client.get("/api/search", query_string={"q": QUERY, "ranking": "lexical"}).get_json()["by_meaning"] == 0
+    page = client.get("/search", query_string={"q": QUERY}).get_data(as_text=True)
+    assert f"with {view['by_meaning']} more" in page

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import math
+from datetime import date
 
 import pytest
 
@@ -85,3 +87,65 @@ def test_texts_of_like_length_are_embedded_together_and_every_text_once():
     runs = embedding.length_batches(texts, 2)
     assert runs == [[3, 1], [4, 2], [0]]
     assert embedding.length_batches([], 4) == []
+
+
+def test_results_found_by_meaning_alone_join_the_fusion_with_the_lowest_lexical_score():
+    # Two lexical candidates, then two found by meaning alone (cosines 0.9 and 0.1).
+    order = ranking.fuse_union([10.0, 5.0], [0.2, 0.1], [0.9, 0.1], fusion=ranking.fuse)
+    assert order[0] == 2  # the nearest in meaning comes first at the default weight
+    assert order.index(0) < order.index(3) and order.index(1) < order.index(3)
+    assert ranking.fuse_union([10.0, 5.0], [0.2, 0.1], [0.9, 0.1], fusion=lambda w, m: ranking.fuse(w, m, 0.0)) \
+        == [0, 1, 2, 3]  # by words alone, those found by meaning alone come last, nearest first
+    assert ranking.fuse_union([], [], [0.1, 0.9]) == [1, 0]
+
+
+def test_reciprocal_rank_fusion_gives_results_found_by_meaning_alone_no_lexical_rank():
+    order = ranking.fuse_union([3.0, 2.0], [0.1, 0.2], [0.9], fusion=ranking.reciprocal_rank_fusion)
+    assert order == [0, 1, 2]  # 2 is first by meaning, but without a lexical rank it scores half
+
+
+def test_the_nearest_request_keeps_the_filters_and_the_order_of_meaning():
+    params = SearchParams(q="gold mining", date_from=date(2020, 1, 1))
+    request = ranking.build_search(params.toggled("source", "Trend"))
+    found = ranking.nearest_request(request, ["b", "a"])
+    query = found["query"]["bool"]
+    assert query["filter"] == request["query"]["bool"]["filter"]  # the date range
+    assert found["post_filter"] == request["post_filter"]  # the facet selection
+    assert [(c["constant_score"]["filter"]["ids"]["values"], c["constant_score"]["boost"]) for c in query["should"]] \
+        == [(["b"], 2), (["a"], 1)]
+    assert "aggs" not in found and found["collapse"] == {"field": "story"}
+
+
+def test_the_page_request_finds_results_by_meaning_without_their_words():
+    request = ranking.build_search(SearchParams(q="gold mining", story="s1"))
+    page = ranking.page_request(request, ["a", "b"], ["b"], collapsed=False)
+    query = page["query"]["bool"]
+    assert {"ids": {"values": ["a", "b"]}} in query["filter"]
+    assert query["should"] == [request["query"], {"ids": {"values": ["b"]}}] and query["minimum_should_match"] == 1
+    assert "highlight" in page and "aggs" not in page
+
+
+def test_the_k_highest_scores_highest_first():
+    np = pytest.importorskip("numpy")
+    from dateline.service import nearest
+
+    scores = np.array([0.1, 0.5, 0.3, 0.5, -0.2], dtype=np.float32)
+    assert nearest.top_k(scores, 3) == [1, 3, 2]
+    assert nearest.top_k(scores, 10) == [1, 3, 2, 0, 4]
+    assert nearest.top_k(scores, 0) == [] and nearest.top_k(scores[:0], 5) == []
+
+
+def test_the_matrix_finds_the_nearest_vectors_as_stored():
+    np = pytest.importorskip("numpy")
+    from dateline.service import nearest
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(50, embedding.DIMENSIONS)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    stored = np.stack([np.frombuffer(base64.b64decode(embedding.to_field(v)), np.int8) for v in vectors])
+    matrix = nearest.Matrix((), [f"a{i}" for i in range(50)], stored, np.linalg.norm(stored.astype(np.float32), axis=1))
+    found = matrix.nearest(vectors[7], k=5)
+    assert found[0][0] == "a7" and found[0][1] == pytest.approx(1.0, abs=0.01)
+    exact = vectors @ vectors[7]
+    assert [score for _, score in found] == pytest.approx(sorted(exact, reverse=True)[:5], abs=0.02)
+    assert nearest.Matrix((), [], np.zeros((0, 0), np.int8), np.zeros(0, np.float32)).nearest(vectors[0]) == []
