@@ -273,3 +273,14 @@ def test_the_page_says_how_many_results_were_found_by_meaning_alone(unworded):
     assert client.get("/api/search", query_string={"q": QUERY, "ranking": "lexical"}).get_json()["by_meaning"] == 0
     page = client.get("/search", query_string={"q": QUERY}).get_data(as_text=True)
     assert f"with {view['by_meaning']} more" in page
+
+
+def test_before_the_vectors_are_loaded_hybrid_ranking_reranks_the_words_results(es, test_settings, tmp_path,
+                                                                                 monkeypatch):
+    rebuild(es, test_settings.alias, [_write_dated(tmp_path, [UNWORDED, *WORDED])], keep=0,
+            encoder=embedding.shared_encoder())
+    monkeypatch.setattr(nearest.Matrices, "_refresh", lambda *args: None)  # a load that never ends
+    client = create_app(test_settings).test_client()
+    hybrid, ranked = _ids(client)
+    assert ranked == "hybrid"
+    assert sorted(hybrid) == sorted(_ids(client, ranking="lexical")[0])  # the words' results, none by meaning
