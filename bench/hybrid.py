@@ -164,7 +164,8 @@ def latency_of(alias: str, searches: list[list[tuple[str, str]]], plan: dict) ->
                        for pairs in searches] for name in ranking.RANKINGS}
     cells = []
     with serving(alias, workers=2) as port:
-        # Each worker loads the model on its first hybrid search: not counted.
+        # Each worker loads the model and, in the background, the article vectors on its first hybrid search: not
+        # counted.
         load.run("127.0.0.1", port, requests[ranking.HYBRID], 4, seconds=0.0, warmup=10.0)
         for clients in plan["clients"]:
             seen: dict[str, list] = {name: [] for name in ranking.RANKINGS}
