@@ -91,8 +91,8 @@ def test_texts_of_like_length_are_embedded_together_and_every_text_once():
 
 def test_results_found_by_meaning_alone_join_the_fusion_with_the_lowest_lexical_score():
     # Two lexical candidates, then two found by meaning alone (cosines 0.9 and 0.1).
-    order = ranking.fuse_union([10.0, 5.0], [0.2, 0.1], [0.9, 0.1], fusion=ranking.fuse)
-    assert order[0] == 2  # the nearest in meaning comes first at the default weight
+    order = ranking.fuse_union([10.0, 5.0], [0.2, 0.1], [0.9, 0.1], fusion=lambda w, m: ranking.fuse(w, m, 0.6))
+    assert order[0] == 2  # the nearest in meaning comes first when the meaning weighs more than the words
     assert order.index(0) < order.index(3) and order.index(1) < order.index(3)
     assert ranking.fuse_union([10.0, 5.0], [0.2, 0.1], [0.9, 0.1], fusion=lambda w, m: ranking.fuse(w, m, 0.0)) \
         == [0, 1, 2, 3]  # by words alone, those found by meaning alone come last, nearest first
