@@ -28,7 +28,8 @@ MONTH_PATTERN = (r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june
 _DASH = r"(?:--|[-\u2010-\u2015\u2212])"  # hyphen, en dash, em dash, minus and friends
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]{2,}|\t)")
-_BLANKS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
+# Runs of blanks other than a lone space (which would be replaced by itself, a costly no-op on every word).
+_BLANKS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u3000]")
 
 
 def _month(name: str) -> int:

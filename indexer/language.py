@@ -141,7 +141,7 @@ def fit(text: str) -> float:
 
 def detect(text: str) -> str | None:
     """The language of ``text`` ("en", "ru", "az", ...), or None when it cannot be told with confidence."""
-    if not any(c.isalpha() for c in text[:LANGID_SAMPLE_CHARS]):
+    if not any(map(str.isalpha, text[:LANGID_SAMPLE_CHARS])):
         return None
     if found := _cld2(text):
         return found

@@ -12,7 +12,7 @@ from dateline import schema
 
 from ..article import MAX_ID_BYTES, Article, file_and_line
 from ..language import detect as detect_language
-from .entities import entity_mentions
+from .entities import entity_mentions, paragraph_mentions
 from .gazetteer import ENTITY_KEYS, Entry, Gazetteer
 from .names import fold_quotes, normalise_name
 from .stories import Sketch
@@ -43,8 +43,12 @@ def _relative(path: str, root: str | None) -> str:
 def body_hash(article: Article) -> str:
     """A hash of the normalised body and the date (20 hex digits): the same text met twice, under another
     path or from another format, has the same hash."""
-    body = " ".join(fold_quotes(article.body).split())
-    return hashlib.blake2b(f"{article.published or ''}\n{body}".encode(), digest_size=10).hexdigest()
+    return _body_hash(article.published, fold_quotes(article.body))
+
+
+def _body_hash(published: str | None, folded_body: str) -> str:
+    body = " ".join(folded_body.split())
+    return hashlib.blake2b(f"{published or ''}\n{body}".encode(), digest_size=10).hexdigest()
 
 
 MENTIONS = 2  # times a place or organisation is named to be one of the story, wherever it is named
@@ -108,7 +112,7 @@ def _specific(entry: Entry, gazetteer: Gazetteer) -> bool:
     return entry.kind not in ("country", "city") or entry.kind == "city" and entry.name not in gazetteer.large_cities
 
 
-def _found_entities(article: Article, gazetteer: Gazetteer) -> dict[str, list[str]]:
+def _found_entities(article: Article, folded_body: str, gazetteer: Gazetteer) -> dict[str, list[str]]:
     """The entities of an article's text, as far as the story is about them (tuned on Reuters TRAIN against
     what its editors tagged; a name in passing, "the U.S. dollar", "the EC's", is not what a story is about):
 
@@ -118,7 +122,7 @@ def _found_entities(article: Article, gazetteer: Gazetteer) -> dict[str, list[st
       place or city that is not large; each with its country, as a dateline city brings its country.
     """
     in_headline = entity_mentions(article.headline, gazetteer)
-    paragraphs = [entity_mentions(paragraph, gazetteer) for paragraph in article.body.split("\n\n")]
+    paragraphs = paragraph_mentions(folded_body, gazetteer)
     in_body = {key: Counter() for key in ENTITY_KEYS}
     for paragraph in paragraphs:
         for key in ENTITY_KEYS:
@@ -168,11 +172,12 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str 
     first of its story, stored so that articles added later can find the story. An undated article
     has no ``published``; its ``published_rule`` is "none"."""
     city, country, dateline_places = _canonical_dateline(article, gazetteer)
+    folded_body = fold_quotes(article.body)  # for the entities and the body hash
     if article.entities is not None:
         entities = {key: _merge([_canonical(name, gazetteer) for name in article.entities.get(key, [])])
                     for key in ENTITY_KEYS}
     else:
-        entities = _found_entities(article, gazetteer)
+        entities = _found_entities(article, folded_body, gazetteer)
     entities["places"] = _merge(dateline_places, [_canonical(name, gazetteer) for name in article.places],
                                 entities["places"])
     language = _language(article)
@@ -195,7 +200,7 @@ def to_document(article: Article, gazetteer: Gazetteer, story: str, doc_id: str 
         schema.PLACES: entities["places"],
         schema.PEOPLE: entities["people"],
         **story_fields(story, starts),
-        schema.BODY_HASH: body_hash(article),
+        schema.BODY_HASH: _body_hash(article.published, folded_body),
         schema.LANGUAGE: language,
         **_language_text(article, language),
     })

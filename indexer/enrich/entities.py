@@ -5,9 +5,10 @@ Precision comes before recall: a facet value that is wrong misleads more than on
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 
 from .gazetteer import ENTITY_KEYS, KINDS, TOKEN, Gazetteer
 from .names import fold_quotes
@@ -57,12 +58,15 @@ _NOT_NAME = _STARTERS | _ORG_LAST | _ORG_HEAD | _TITLES | frozenset(
 )
 
 
+_FIRST = itemgetter(0)
+
+
 def _runs(tokens: list[str], known: list[str | None]) -> Iterator[tuple[int, int]]:
     """(start, end) token spans of capitalised words with the connectors, hyphens, possessives and initials
     between them ("Bank of America", "People's Bank", "Paul A. Volcker"). Known places may be part of a run
     ("Toronto Stock Exchange"); known organisations and people end it. Single words are left out."""
     n, i = len(tokens), 0
-    for start in [k for k, token in enumerate(tokens) if token[0].isupper()]:
+    for start in compress(range(n), map(str.isupper, map(_FIRST, tokens))):
         if start < i or known[start] not in (None, "places"):
             continue
         end = j = start
@@ -182,20 +186,30 @@ def _person(words: list[str], before: list[str], after: list[str]) -> str | None
     return " ".join(name) if title.casefold() in _TITLES_ANY_CASE else None
 
 
-def entity_mentions(text: str, gazetteer: Gazetteer) -> dict[str, Counter[str]]:
+def entity_mentions(text: str, gazetteer: Gazetteer) -> dict[str, dict[str, int]]:
     """Organisations, places and people named in ``text``, normalised, each with how often it is named, in
     order of first mention.
 
     Known names (gazetteer, longest match first) give their canonical form; the heuristics only look at
     capitalised runs that no known name covers.
     """
-    tokens = TOKEN.findall(fold_quotes(text))
+    return _mentions(TOKEN.findall(fold_quotes(text)), gazetteer)
+
+
+def paragraph_mentions(folded_body: str, gazetteer: Gazetteer) -> list[dict[str, dict[str, int]]]:
+    """``entity_mentions`` of each paragraph of a body already folded by ``fold_quotes`` (paragraphs are
+    separated by blank lines; folding never joins or splits them), without folding each paragraph again."""
+    return [_mentions(TOKEN.findall(paragraph), gazetteer) for paragraph in folded_body.split("\n\n")]
+
+
+def _mentions(tokens: list[str], gazetteer: Gazetteer) -> dict[str, dict[str, int]]:
     known: list[str | None] = [None] * len(tokens)  # the entity key of a token inside a known name
     found: dict[str, dict[str, str]] = {key: {} for key in ENTITY_KEYS}
-    counts: dict[str, Counter[str]] = {key: Counter() for key in ENTITY_KEYS}
+    counts: dict[str, dict[str, int]] = {key: {} for key in ENTITY_KEYS}
 
     def add(key: str, name: str) -> None:
-        counts[key][found[key].setdefault(name.casefold(), name)] += 1
+        name = found[key].setdefault(name.casefold(), name)
+        counts[key][name] = counts[key].get(name, 0) + 1
 
     end = 0
     for i in gazetteer.starts(tokens):

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 
 from dateline import config, schema
@@ -109,7 +110,7 @@ class Gazetteer:
 
     def starts(self, tokens: list[str]) -> list[int]:
         """Indices of the tokens a known name may start with."""
-        return [i for i, token in enumerate(tokens) if token in self._names]
+        return list(compress(range(len(tokens)), map(self._names.__contains__, tokens)))
 
     def match(self, tokens: list[str], start: int) -> tuple[int, Entry] | None:
         """The longest known name starting at ``tokens[start]``: (end index, entry)."""
