@@ -28,8 +28,7 @@ MONTH_PATTERN = (r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june
 _DASH = r"(?:--|[-\u2010-\u2015\u2212])"  # hyphen, en dash, em dash, minus and friends
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]{2,}|\t)")
-# Runs of blanks other than a lone space (which would be replaced by itself, a costly no-op on every word).
-_BLANKS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u3000]")
+_BLANKS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 
 
 def _month(name: str) -> int:
@@ -45,8 +44,16 @@ def normalise_text(text: str) -> str:
 def _paragraphs(text: str) -> list[str]:
     """Paragraphs split at blank or indented lines; hard line breaks inside a paragraph become spaces."""
     chunks = _PARAGRAPH_BREAK.split(text.strip())
-    paragraphs = (_BLANKS.sub(" ", chunk.replace("\n", " ")).strip() for chunk in chunks)
+    paragraphs = (_single_spaced(chunk.replace("\n", " ")).strip() for chunk in chunks)
     return [p for p in paragraphs if p]
+
+
+def _single_spaced(text: str) -> str:
+    """Every run of blanks as one space. Most text has none but single spaces: ASCII without a tab or two
+    spaces in a row is returned as it is, without a regular expression trying every character."""
+    if text.isascii() and "\t" not in text and "  " not in text:
+        return text
+    return _BLANKS.sub(" ", text)
 
 
 # --- dateline -------------------------------------------------------------------------------------------------
