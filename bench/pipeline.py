@@ -1,7 +1,7 @@
 """The indexer's own rate with the node replaced by a null sink: ``python -m bench.pipeline [--size N]``.
 
 What a rebuild does in Python for each article (read, parse, enrich, cluster into stories, serialise the
-bulk action lines as elasticsearch-py would), with the bodies thrown away instead of sent. Run in this
+bulk action lines as the product's client does), with the bodies thrown away instead of sent. Run in this
 process with ``--workers`` 1 and 2 (after one untimed warm-up that loads the gazetteer and language models):
 wall seconds give the rate, and the CPU seconds of this process and its worker processes give the rate per
 core. The node's own rate per core, from the raw loader of the throughput benchmark, is the yardstick.
@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from elasticsearch import helpers
-from elasticsearch.serializer import JSONSerializer
 
+from dateline.client import FastJSONSerializer
 from dateline.indexer.article import Skip
 from dateline.indexer.enrich.gazetteer import load_gazetteer
 from dateline.indexer.pipeline import documents
@@ -37,7 +37,7 @@ def _cpu_seconds() -> float:
 
 def null_sink(source: Path, workers: int, gazetteer=None) -> dict:
     """One pass of the pipeline over ``source`` into a null sink; articles, seconds, CPU seconds and rates."""
-    serializer = JSONSerializer()
+    serializer = FastJSONSerializer()  # the client's, as a rebuild's bulk requests are serialised
     articles = written = 0
     cpu, started = _cpu_seconds(), time.perf_counter()
     for item in documents([str(source)], gazetteer, workers=workers):

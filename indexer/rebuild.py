@@ -327,7 +327,7 @@ def _load(client: Elasticsearch, report: RebuildReport, created: str, gazetteer:
                                  workers=workers), report, strict,
                        allow_incomplete_export, on_article, taken_down, include_deleted, revised)
     # Closed on any failure too, so the producer thread stops reading the sources.
-    with contextlib.closing(prefetched(actions, depth=2 * BULK_CHUNK)) as ready:
+    with contextlib.closing(prefetched(actions, depth=BULK_CHUNK)) as ready:
         for ok, item in loader.load(client, ready, BULK_TIMEOUT):
             result = item["index"]
             if ok:

@@ -22,7 +22,7 @@ from .article import Article, Skip
 from .enrich.gazetteer import Gazetteer
 
 CHUNK = 50  # articles a worker takes at a time: small enough to share a batch among the workers
-AHEAD = 2  # batches in the workers beyond the one the parent is placing
+AHEAD = 1  # batches in the workers beyond the one the parent is placing (each one more ~5 MB resident)
 PARENT_CHECK = 1.0  # seconds between a worker's checks that its parent is still alive
 
 Stage = Callable[[str, Article, Gazetteer], Any]
@@ -77,18 +77,21 @@ class Workers:
         if self._pool:
             self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
 
-    def batches(self, batches: Iterator[Batch]) -> Iterator[tuple[Batch, list]]:
-        """Each batch with the stage's results for its articles, in order."""
+    def batches(self, batches: Iterator[Batch]) -> Iterator[tuple[list[Skip | None], list]]:
+        """Each batch with the stage's results for its articles, in order. The batch comes back with its
+        skips in place and None for each article (whose result stands for it): the parent need not keep a
+        second copy of the articles that are in the workers."""
         if self._pool is None:
             for batch in batches:
-                yield batch, [self.stage(doc_id, article, self.gazetteer)
-                              for doc_id, article in _articles(batch)]
+                yield _skips_only(batch), [self.stage(doc_id, article, self.gazetteer)
+                                           for doc_id, article in _articles(batch)]
             return
-        pending: deque[tuple[Batch, list[Future]]] = deque()
+        pending: deque[tuple[list[Skip | None], list[Future]]] = deque()
         for batch in batches:
             articles = _articles(batch)
-            pending.append((batch, [self._pool.submit(_run, articles[i:i + CHUNK])
-                                    for i in range(0, len(articles), CHUNK)]))
+            pending.append((_skips_only(batch), [self._pool.submit(_run, articles[i:i + CHUNK])
+                                                 for i in range(0, len(articles), CHUNK)]))
+            del articles, batch  # the workers have them: not held while the parent places earlier batches
             if len(pending) > AHEAD:
                 yield _collect(*pending.popleft())
         while pending:
@@ -99,5 +102,9 @@ def _articles(batch: Batch) -> list[tuple[str, Article]]:
     return [item for item in batch if not isinstance(item, Skip)]
 
 
-def _collect(batch: Batch, futures: list[Future]) -> tuple[Batch, list]:
+def _skips_only(batch: Batch) -> list[Skip | None]:
+    return [item if isinstance(item, Skip) else None for item in batch]
+
+
+def _collect(batch: list[Skip | None], futures: list[Future]) -> tuple[list[Skip | None], list]:
     return batch, [result for future in futures for result in future.result()]

@@ -9,8 +9,9 @@ import pytest
 from dateline import schema
 from dateline.indexer.article import Article
 from dateline.indexer.enrich.document import article_id, body_hash, to_document
-from dateline.indexer.enrich.entities import extract_entities
+from dateline.indexer.enrich.entities import entity_mentions, extract_entities, paragraph_mentions
 from dateline.indexer.enrich.gazetteer import GazetteerError, load_gazetteer
+from dateline.indexer.enrich.names import fold_quotes
 from dateline.indexer.enrich.stories import StoryClusterer
 from dateline.indexer.pipeline import documents
 from dateline.indexer.readers import iter_articles
@@ -64,6 +65,12 @@ def test_curly_and_straight_quotes_give_one_value(gazetteer):
     assert curly == straight
     assert curly["places"] == ["Gizilbulagh", "China", "Ivory Coast"]
     assert curly["organizations"] == ["People's Bank of China"]
+
+
+def test_a_body_folded_once_gives_each_paragraph_its_own_mentions(seeds, gazetteer):
+    body = seeds[0].body.replace("People's", "People\u2019s") + "\n\nE\u0301tienne met Stepanakert\u2019s mayor."
+    assert paragraph_mentions(fold_quotes(body), gazetteer) == \
+        [entity_mentions(paragraph, gazetteer) for paragraph in body.split("\n\n")]
 
 
 def test_aliases_and_capitals_give_the_canonical_name(gazetteer):

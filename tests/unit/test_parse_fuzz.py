@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dateline.indexer.article import PUBLISHED_RULES, Article, Skip
-from dateline.indexer.derive import MONTH_PATTERN
+from dateline.indexer.derive import _BLANKS, MONTH_PATTERN, _single_spaced
 from dateline.indexer.readers import iter_articles
 from dateline.indexer.readers.jsonl import parse_record
 from dateline.indexer.readers.text import parse_text
@@ -223,3 +223,8 @@ def test_a_megabyte_of_abbreviations_parses_in_linear_time():
     # takes about half a minute for 64 KB and hours for a megabyte.
     raw = b" date 2023-02-01\nBAKU, Azerbaijan, February 1. " + b"Mr. " * 250_000 + b"U.S. " * 50_000
     assert isinstance(parse_text(raw, "a.txt"), Article)
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\u00a0\u2003\u3000\n.")))
+def test_blank_runs_collapse_to_one_space_with_or_without_the_fast_path(text):
+    assert _single_spaced(text) == _BLANKS.sub(" ", text)
