@@ -22,7 +22,7 @@ from .article import Article, Skip
 from .enrich.gazetteer import Gazetteer
 
 CHUNK = 50  # articles a worker takes at a time: small enough to share a batch among the workers
-AHEAD = 1  # batches in the workers beyond the one the parent is placing (each one more ~5 MB resident)
+AHEAD = 2  # batches in the workers beyond the one the parent is placing
 PARENT_CHECK = 1.0  # seconds between a worker's checks that its parent is still alive
 
 Stage = Callable[[str, Article, Gazetteer], Any]
