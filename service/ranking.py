@@ -1,7 +1,6 @@
 """Hybrid ranking: the lexical ranking fused with the closeness in meaning of query and article.
 
-Elasticsearch 7.10 without x-pack has no vector search, so the candidates come from two places, asked in one
-``msearch``:
+Elasticsearch 7.10 without x-pack has no vector search, so the candidates come from two places:
 
 - the lexical query's top ``CANDIDATES`` results (``candidates_request``: the same words, filters and
   selections, and the same facets, histogram and totals, which stay exact and lexical) together with each one's
@@ -10,12 +9,13 @@ Elasticsearch 7.10 without x-pack has no vector search, so the candidates come f
   the service), restricted on the node to the same filters and selections (``nearest_request``), so an article
   that shares no word with the query can be found, and a filtered search never shows one outside its filters.
 
-The service embeds the query, compares the vectors and fuses the union of both (``fuse_union``: a result found
-by meaning alone counts the lowest lexical score); a second, small request fetches the page of results in that
-order with their highlights (from the words) and story versions. Past the fused results, the lexical order
-continues. Until the service has loaded the matrix (a cold start), hybrid ranking re-ranks the lexical
-candidates only. The totals and counts are those of the words: results found by meaning alone are listed
-beside them, not counted.
+The node answers the words while the service embeds the query and scans the matrix; the nearest are then
+checked against the filters, and the service compares the vectors and fuses the union of both (``fuse_union``:
+a result found by meaning alone counts the lowest lexical score); a last, small request fetches the page of
+results in that order with their highlights (from the words) and story versions. Past the fused results, the
+lexical order continues. Until the service has loaded the matrix (a cold start), hybrid ranking re-ranks the
+lexical candidates only. The totals and counts are those of the words: results found by meaning alone are
+listed beside them, not counted.
 
 Which ranking answers (``choose``): ``ranking=lexical|hybrid`` in the URL; by default hybrid when the index has
 vectors and the service has the model, for a relevance-sorted search with words. An index whose vectors come
@@ -28,10 +28,9 @@ import math
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from elasticsearch import Elasticsearch
-from elasticsearch import exceptions as es_exc
 
 from dateline import embedding, schema
 
@@ -52,7 +51,7 @@ MEANING_WEIGHT = 0.5
 CANDIDATES_FILTER_PATH = FILTER_PATH + ",hits.hits.fields"
 META_TTL = 5.0  # seconds an index's model is remembered: a rebuild or `index embed` shows within this time
 
-_embedder = ThreadPoolExecutor(max_workers=4, thread_name_prefix="embed-query")
+_searches = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lexical-candidates")
 
 
 class IndexModels:
@@ -99,12 +98,6 @@ def choose(params: SearchParams, indexed: embedding.ModelInfo | None) -> str:
     return HYBRID if params.q.strip() and params.sort == "relevance" else LEXICAL
 
 
-def embed_query(params: SearchParams) -> Future:
-    """The query's vector, computed in a thread (while Elasticsearch answers the lexical query, at a cold
-    start)."""
-    return _embedder.submit(lambda: embedding.shared_encoder().encode([plain_words(params.q) or params.q])[0])
-
-
 def candidates_request(request: dict) -> dict:
     """``request`` (``query.build_search``) as the lexical candidates of a hybrid ranking: its top
     ``CANDIDATES`` results with their vectors, ids and scores only (no text, highlights or versions, which the
@@ -131,11 +124,6 @@ def nearest_request(request: dict, nearest: Sequence[str]) -> dict:
     if "collapse" in request:
         found["collapse"] = {"field": schema.STORY}
     return found
-
-
-def search_body(request: dict) -> dict:
-    """Keyword arguments of ``Elasticsearch.search`` as the body of one search of an ``msearch``."""
-    return {"from" if key == "from_" else key: value for key, value in request.items()}
 
 
 def rest_request(request: dict, start: int, size: int) -> dict:
@@ -208,16 +196,18 @@ def hybrid_answer(es: Elasticsearch, index: str, params: SearchParams, matrix: M
     of results in the fused order of the lexical candidates and the articles nearest in meaning (``matrix``;
     without it, the lexical candidates alone)."""
     request = build_search(params)
-    vector = embed_query(params)
+    # The node answers the words while the query is embedded and the matrix scanned here.
+    lexical = _searches.submit(es.search, index=index, filter_path=CANDIDATES_FILTER_PATH,
+                               **candidates_request(request))
+    vector = embedding.shared_encoder().encode([plain_words(params.q) or params.q])[0]
     nearest: list[tuple[str, float]] = []
-    if matrix is None:
-        answer = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH, **candidates_request(request))
-        near_hits: list[dict] = []
-    else:
-        nearest = matrix.nearest(vector.result())
-        answer, near = _msearch(es, index, [candidates_request(request),
-                                            nearest_request(request, [article for article, _ in nearest])])
+    near_hits: list[dict] = []
+    if matrix is not None:
+        nearest = matrix.nearest(vector)
+        near = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH,
+                         **nearest_request(request, [article for article, _ in nearest]))
         near_hits = near.get("hits", {}).get("hits", [])
+    answer = lexical.result()
     names = in_any_spelling(params, answer)
     if names:
         spelt = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH,
@@ -233,7 +223,7 @@ def hybrid_answer(es: Elasticsearch, index: str, params: SearchParams, matrix: M
         key = result_key(hit, collapsed)
         if key not in found:
             by_meaning.setdefault(key, hit)
-    cosines = embedding.cosines(vector.result(), [(hit.get("fields", {}).get(schema.VECTOR) or [None])[0]
+    cosines = embedding.cosines(vector, [(hit.get("fields", {}).get(schema.VECTOR) or [None])[0]
                                                   for hit in candidates])
     meaning_only = list(by_meaning.values())
     order = fuse_union([hit["_score"] or 0.0 for hit in candidates], [float(c) for c in cosines],
@@ -253,22 +243,6 @@ def hybrid_answer(es: Elasticsearch, index: str, params: SearchParams, matrix: M
         by_key = {result_key(hit, collapsed): hit for hit in shown.get("hits", {}).get("hits", [])}
         page = [by_key[key] for key in keys if key in by_key]
     return {**answer, "hits": {**answer.get("hits", {}), "hits": page}, BY_MEANING: len(by_meaning)}
-
-
-def _msearch(es: Elasticsearch, index: str, requests: list[dict]) -> list[dict]:
-    """The answers of ``requests`` (keyword arguments of ``Elasticsearch.search``) asked in one round trip; a
-    failed one raises as its own search would."""
-    lines = [line for request in requests for line in ({}, search_body(request))]
-    paths = CANDIDATES_FILTER_PATH.split(",") + ["error", "status"]
-    # (the 7.x client takes an msearch's searches as its body only)
-    answers = es.msearch(body=lines, index=index, filter_path=",".join(f"responses.{p}" for p in paths))["responses"]
-    for answer in answers:
-        if "error" in answer:
-            status = answer.get("status", 500)
-            error = answer["error"]
-            raise es_exc.HTTP_EXCEPTIONS.get(status, es_exc.TransportError)(
-                status, error.get("type", "error") if isinstance(error, dict) else str(error), answer)
-    return answers
 
 
 def _or_lowest(values: Sequence[float], i: int) -> float:

@@ -299,7 +299,7 @@ def test_the_service_sends_its_read_only_credentials_and_only_reads_the_alias(ho
         assert headers.get("authorization") == expected, path
         endpoint = path.split("?")[0]
         searches = (endpoint.startswith((f"/{alias}/", f"/{alias}-"))
-                    and endpoint.endswith(("/_search", "/_count", "/_msearch")))
+                    and endpoint.endswith(("/_search", "/_count")))
         scrolls = endpoint == "/_search/scroll" and method in ("POST", "DELETE")  # hybrid ranking's vectors
         takedown_lookup = endpoint.startswith(f"/{schema.takedowns_index(alias)}/_doc/") and method == "HEAD"
         reads = (endpoint == "/" and method == "GET"  # the client's check that it talks to Elasticsearch

@@ -143,9 +143,29 @@ def test_the_matrix_finds_the_nearest_vectors_as_stored():
     vectors = rng.normal(size=(50, embedding.DIMENSIONS)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     stored = np.stack([np.frombuffer(base64.b64decode(embedding.to_field(v)), np.int8) for v in vectors])
-    matrix = nearest.Matrix((), [f"a{i}" for i in range(50)], stored, np.linalg.norm(stored.astype(np.float32), axis=1))
+    matrix = nearest.Matrix.of((), [f"a{i}" for i in range(50)], stored)
     found = matrix.nearest(vectors[7], k=5)
     assert found[0][0] == "a7" and found[0][1] == pytest.approx(1.0, abs=0.01)
     exact = vectors @ vectors[7]
     assert [score for _, score in found] == pytest.approx(sorted(exact, reverse=True)[:5], abs=0.02)
-    assert nearest.Matrix((), [], np.zeros((0, 0), np.int8), np.zeros(0, np.float32)).nearest(vectors[0]) == []
+    assert nearest.Matrix.of((), [], np.zeros((0, 0), np.int8)).nearest(vectors[0]) == []
+
+
+def test_the_sign_shortlist_keeps_the_vectors_close_to_the_query():
+    np = pytest.importorskip("numpy")
+    from dateline.service import nearest
+
+    rng = np.random.default_rng(5)
+    query = rng.normal(size=embedding.DIMENSIONS).astype(np.float32)
+    query /= np.linalg.norm(query)
+    # 20 articles about as close to the query as a paraphrase is (cosine ~0.6) among 20,000 unrelated ones.
+    close = query + rng.normal(size=(20, embedding.DIMENSIONS)).astype(np.float32) * 1.3 / np.sqrt(
+        embedding.DIMENSIONS)
+    vectors = np.concatenate([close, rng.normal(size=(20_000, embedding.DIMENSIONS)).astype(np.float32)])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert 0.5 < float((vectors[:20] @ query).mean()) < 0.7
+    stored = np.stack([np.frombuffer(base64.b64decode(embedding.to_field(v)), np.int8) for v in vectors])
+    matrix = nearest.Matrix.of((), [f"a{i}" for i in range(len(vectors))], stored)
+    rows = nearest.shortlist(matrix.signs, nearest.sign_bits(query[None, :])[:, 0], 500)
+    assert 500 <= len(rows) < 1500 and set(range(20)) <= set(rows.tolist())
+    assert {article for article, _ in matrix.nearest(query, k=20)} == {f"a{i}" for i in range(20)}
