@@ -270,10 +270,10 @@ def _shorten(text: str, limit: int) -> str:
 def _headline(lede: str) -> str:
     """The lede's first sentence without a trailing agency credit or full stop, at most ~150 characters."""
     sentence = next(_sentences(lede), lede)
-    sentence = _CREDIT_CLAUSE.sub("", sentence)
-    if sentence.endswith(".") and not _is_abbreviation(sentence, len(sentence) - 1):
-        sentence = sentence[:-1]
-    return _shorten(sentence, _HEADLINE_CHARS)
+    headline = _CREDIT_CLAUSE.sub("", sentence)
+    if headline.endswith(".") and not _is_abbreviation(headline, len(headline) - 1):
+        headline = headline[:-1]
+    return _shorten(headline.strip() or sentence, _HEADLINE_CHARS)  # a lede of "." keeps it
 
 
 def _lede(paragraphs: list[str]) -> str:

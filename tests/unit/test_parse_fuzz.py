@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dateline.indexer.article import PUBLISHED_RULES, Article, Skip
@@ -121,6 +121,7 @@ def _check(result: Article | Skip) -> None:
 
 
 @given(any_input)
+@example(b".")  # a full stop alone once gave an empty headline
 @FUZZ
 def test_any_bytes_give_an_article_or_a_reason(raw):
     _check(parse_text(raw, "a.txt"))
