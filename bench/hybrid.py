@@ -73,14 +73,16 @@ def _ndcg(qrels, hits: dict[str, list[str]], among: set[str] | None = None) -> f
     return round(relevance.mean(relevance.per_query(chosen, run)["nDCG@10"]), 4)
 
 
-def lexical_candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[str, tuple[list, list, list]]:
-    """Each query's lexical candidates as the service fetches them: (ids, scores, stored vectors or None)."""
+def lexical_candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[str, tuple]:
+    """Each query's lexical candidates as the service fetches them: (ids, scores, stored vectors or None, the
+    results' keys: ``ranking.result_key``)."""
     found = {}
     for qid, text in queries.items():
-        params = SearchParams(q=text, size=relevance.DEPTH)
-        hits = es.search(index=alias, **ranking.candidates_request(build_search(params)))["hits"]["hits"]
-        found[qid] = ([h["_id"] for h in hits], [h["_score"] or 0.0 for h in hits],
-                      [(h.get("fields", {}).get(schema.VECTOR) or [None])[0] for h in hits])
+        request = build_search(SearchParams(q=text, size=relevance.DEPTH))
+        hits = es.search(index=alias, **ranking.candidates_request(request))["hits"]["hits"]
+        found[qid] = ([ranking.article_id(h) for h in hits], [h["_score"] or 0.0 for h in hits],
+                      [(h.get("fields", {}).get(schema.VECTOR) or [None])[0] for h in hits],
+                      {ranking.result_key(h, "collapse" in request) for h in hits})
     return found
 
 
@@ -91,14 +93,13 @@ def candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[s
     encoder = embedding.shared_encoder()
     matrix = nearest.load(es, nearest.index_state(es, alias))
     found = {}
-    for qid, (ids, scores, stored) in lexical_candidates(es, alias, queries).items():
+    for qid, (ids, scores, stored, keys) in lexical_candidates(es, alias, queries).items():
         vector = encoder.encode([queries[qid]])[0]
         close = matrix.nearest(vector, max(NEAREST_TRIED))
         request = build_search(SearchParams(q=queries[qid], size=relevance.DEPTH))
         near = es.search(index=alias, **ranking.nearest_request(request, [article for article, _ in close]))
-        allowed, lexical = {h["_id"] for h in near["hits"]["hits"]}, set(ids)
-        only = [(article, cosine, rank) for rank, (article, cosine) in enumerate(close)
-                if article in allowed and article not in lexical]
+        only = [(article, cosine, rank) for article, _, cosine, rank
+                in ranking.found_by_meaning(close, near["hits"]["hits"], keys, "collapse" in request)]
         found[qid] = (ids, scores, [float(c) for c in embedding.cosines(vector, stored)], only)
     return found
 

@@ -195,7 +195,8 @@ def relevance_of(es: Elasticsearch, collection: relevance.Collection, data_dir: 
     alias = f"{prefix}-{collection.name}"
     relevance.index_product(es, alias, relevance.read_corpus(folder))
     try:
-        found = {q: tuple(column[:depth] for column in c) for q, c in lexical_candidates(es, alias, queries).items()}
+        found = {q: (ids[:depth], scores[:depth], stored[:depth])
+                 for q, (ids, scores, stored, _) in lexical_candidates(es, alias, queries).items()}
         texts = article_texts(es, alias, {i for ids, _, _ in found.values() for i in ids})
     finally:
         for index in es.indices.get_alias(name=alias):

@@ -31,6 +31,8 @@ from elasticsearch import Elasticsearch
 
 from dateline import schema
 
+from .query import article_id, doc_values_only
+
 try:  # numpy comes with the semantic extra, without which there is no hybrid ranking
     import numpy as np
 except ImportError:
@@ -47,7 +49,7 @@ CHUNK = 16384  # rows a step of the scan: 16,384 × 384 int32 = 25 MB at most
 # Rows whose cosines are computed: those whose signs differ least from the query's (``shortlist``).
 SHORTLIST = 2000
 _STATE_PATH = ",".join(f"aggregations.indices.buckets.{part}" for part in ("key", "doc_count", "changes"))
-_VECTORS_PATH = "_scroll_id,hits.hits._id,hits.hits.fields"
+_VECTORS_PATH = "_scroll_id,hits.hits.fields"
 
 
 @dataclass(frozen=True)
@@ -132,14 +134,14 @@ def load(es: Elasticsearch, state: tuple) -> Matrix:
     rows: list[bytes] = []
     if state:
         page = es.search(index=",".join(name for name, _, _ in state), scroll="2m", size=SCROLL_PAGE,
-                         sort=["_doc"], _source=False, docvalue_fields=[schema.VECTOR], filter_path=_VECTORS_PATH)
+                         sort=["_doc"], filter_path=_VECTORS_PATH, **doc_values_only(schema.VECTOR))
         scroll_id = page.get("_scroll_id")
         try:
             while hits := page.get("hits", {}).get("hits", []):
                 for hit in hits:
                     stored = hit.get("fields", {}).get(schema.VECTOR)
                     if stored:
-                        ids.append(hit["_id"])
+                        ids.append(article_id(hit))
                         rows.append(base64.b64decode(stored[0]))
                 page = es.scroll(scroll_id=scroll_id, scroll="2m", filter_path=_VECTORS_PATH)
                 scroll_id = page.get("_scroll_id", scroll_id)

@@ -36,7 +36,16 @@ from dateline import embedding, schema
 
 from .nearest import Matrix
 from .params import ParamError, SearchParams
-from .query import BY_MEANING, FILTER_PATH, build_search, in_any_spelling, plain_words
+from .query import (
+    BY_MEANING,
+    FILTER_PATH,
+    VERSIONS,
+    article_id,
+    build_search,
+    doc_values_only,
+    in_any_spelling,
+    plain_words,
+)
 
 LEXICAL, HYBRID = "lexical", "hybrid"
 RANKINGS = (LEXICAL, HYBRID)
@@ -100,45 +109,55 @@ def choose(params: SearchParams, indexed: embedding.ModelInfo | None) -> str:
 
 def candidates_request(request: dict) -> dict:
     """``request`` (``query.build_search``) as the lexical candidates of a hybrid ranking: its top
-    ``CANDIDATES`` results with their vectors, ids and scores only (no text, highlights or versions, which the
+    ``CANDIDATES`` results with their ids, scores and vectors only (no text, highlights or versions, which the
     page request fetches for the page alone); aggregations and totals as they were."""
     found = {key: value for key, value in request.items() if key not in ("highlight", "_source", "from_")}
-    found.update(size=CANDIDATES, from_=0, _source=False, docvalue_fields=[schema.VECTOR])
+    found.update(size=CANDIDATES, from_=0, **doc_values_only(schema.VECTOR))
     if "collapse" in found:
         found["collapse"] = {"field": schema.STORY}
     return found
 
 
 def nearest_request(request: dict, nearest: Sequence[str]) -> dict:
-    """The articles ``nearest`` names (ids, nearest first) that lie within the filters and selections of
-    ``request`` whatever its words, in that order (one a story when ``request`` collapses: its nearest
-    version)."""
-    closest_first = [{"constant_score": {"filter": {"ids": {"values": [article]}}, "boost": len(nearest) - rank}}
-                     for rank, article in enumerate(nearest)]
-    query = {"bool": {"filter": request["query"]["bool"].get("filter", []), "should": closest_first,
-                      "minimum_should_match": 1}}
-    found = {"query": query, "size": len(nearest), "sort": ["_score"], "_source": False,
-             "track_total_hits": False}
+    """Which of the articles ``nearest`` names lie within the filters and selections of ``request`` whatever
+    its words: their ids and stories."""
+    filters = [{"ids": {"values": list(nearest)}}, *request["query"]["bool"].get("filter", [])]
     if "post_filter" in request:
-        found["post_filter"] = request["post_filter"]
-    if "collapse" in request:
-        found["collapse"] = {"field": schema.STORY}
-    return found
+        filters.append(request["post_filter"])
+    return {"query": {"bool": {"filter": filters}}, "size": len(nearest), "track_total_hits": False,
+            **doc_values_only(schema.STORY)}
 
 
 def rest_request(request: dict, start: int, size: int) -> dict:
     """The lexical results of ``request`` from rank ``start`` (past the fused candidates): ids and scores."""
     found = {key: value for key, value in request.items() if key not in ("highlight", "_source", "aggs")}
-    found.update(from_=start, size=size, _source=False, track_total_hits=False)
+    found.update(from_=start, size=size, track_total_hits=False, **doc_values_only())
     if "collapse" in found:
         found["collapse"] = {"field": schema.STORY}
     return found
 
 
+def found_by_meaning(nearest: Sequence[tuple[str, float]], allowed: Sequence[dict], found: set[str],
+                     collapsed: bool) -> list[tuple[str, str, float, int]]:
+    """The results found by meaning alone: the ``nearest`` articles (id, cosine; nearest first) whose hits
+    ``allowed`` holds (``nearest_request``) and whose key (``result_key``) the words did not find, ``found``;
+    one a story when results are collapsed, its nearest version. Each as (id, key, cosine, rank among the
+    nearest), nearest first."""
+    hits = {article_id(hit): hit for hit in allowed}
+    chosen: dict[str, tuple[str, str, float, int]] = {}
+    for rank, (article, cosine) in enumerate(nearest):
+        if article in hits:
+            key = result_key(hits[article], collapsed)
+            if key not in found:
+                chosen.setdefault(key, (article, key, cosine, rank))
+    return list(chosen.values())
+
+
 def page_request(request: dict, keys: list[str], by_meaning: list[str], collapsed: bool) -> dict:
-    """``request`` narrowed to the results ``keys`` name (stories when collapsed, else ids), without
-    aggregations: the page of a hybrid ranking, with highlights (from the words) and versions. The results
-    ``by_meaning`` were found by meaning alone: they need not hold the words."""
+    """``request`` narrowed to the results ``keys`` name (stories when collapsed, else ids), with highlights
+    (from the words): the page of a hybrid ranking. The results ``by_meaning`` were found by meaning alone: they
+    need not hold the words. When collapsed, each story's matching versions are counted by an aggregation over
+    the page's few articles (``page_versions``), not by an inner search a story."""
     found = {key: value for key, value in request.items() if key not in ("aggs", "post_filter", "from_")}
     words = request["query"]
     filters = [_naming(keys, collapsed), *words["bool"].get("filter", []),
@@ -147,7 +166,21 @@ def page_request(request: dict, keys: list[str], by_meaning: list[str], collapse
     if by_meaning:
         query["bool"]["should"].append(_naming(by_meaning, collapsed))
     found.update(query=query, size=len(keys), from_=0, track_total_hits=False)
+    if collapsed:
+        found["collapse"] = {"field": schema.STORY}
+        found["aggs"] = {VERSIONS: {"terms": {"field": schema.STORY, "size": len(keys), "execution_hint": "map"}}}
     return found
+
+
+PAGE_FILTER_PATH = f"{FILTER_PATH},aggregations.{VERSIONS}.buckets"
+
+
+def page_versions(answer: dict) -> list[dict]:
+    """The hits of a page request's ``answer`` (``page_request``, collapsed) with their stories' versions
+    counted as a search's inner hits count them."""
+    counts = {b["key"]: b["doc_count"] for b in answer.get("aggregations", {}).get(VERSIONS, {}).get("buckets", [])}
+    return [{**hit, "inner_hits": {VERSIONS: {"hits": {"total": {"value": counts[result_key(hit, True)]}}}}}
+            for hit in answer.get("hits", {}).get("hits", [])]
 
 
 def _naming(keys: list[str], collapsed: bool) -> dict:
@@ -157,7 +190,7 @@ def _naming(keys: list[str], collapsed: bool) -> dict:
 def result_key(hit: dict, collapsed: bool) -> str:
     """What names a result: its story when results are collapsed (from the collapse key or the source)."""
     if not collapsed:
-        return hit["_id"]
+        return article_id(hit)
     return (hit.get("fields", {}).get(schema.STORY) or [hit.get("_source", {}).get(schema.STORY)])[0]
 
 
@@ -201,12 +234,12 @@ def hybrid_answer(es: Elasticsearch, index: str, params: SearchParams, matrix: M
                                **candidates_request(request))
     vector = embedding.shared_encoder().encode([plain_words(params.q) or params.q])[0]
     nearest: list[tuple[str, float]] = []
-    near_hits: list[dict] = []
+    allowed: list[dict] = []
     if matrix is not None:
         nearest = matrix.nearest(vector)
-        near = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH,
-                         **nearest_request(request, [article for article, _ in nearest]))
-        near_hits = near.get("hits", {}).get("hits", [])
+        allowed = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH,
+                            **nearest_request(request, [article for article, _ in nearest])
+                            ).get("hits", {}).get("hits", [])
     answer = lexical.result()
     names = in_any_spelling(params, answer)
     if names:
@@ -216,31 +249,27 @@ def hybrid_answer(es: Elasticsearch, index: str, params: SearchParams, matrix: M
             answer, request = spelt, build_search(params, names=True)
     collapsed = "collapse" in request
     candidates = answer.get("hits", {}).get("hits", [])
-    found = {result_key(hit, collapsed) for hit in candidates}
-    cosine_of = dict(nearest)
-    by_meaning: dict[str, dict] = {}  # the results found by meaning alone
-    for hit in near_hits:
-        key = result_key(hit, collapsed)
-        if key not in found:
-            by_meaning.setdefault(key, hit)
+    by_meaning = found_by_meaning(nearest, allowed, {result_key(hit, collapsed) for hit in candidates},
+                                  collapsed)
     cosines = embedding.cosines(vector, [(hit.get("fields", {}).get(schema.VECTOR) or [None])[0]
                                                   for hit in candidates])
-    meaning_only = list(by_meaning.values())
     order = fuse_union([hit["_score"] or 0.0 for hit in candidates], [float(c) for c in cosines],
-                       [cosine_of[hit["_id"]] for hit in meaning_only])
-    fused = [result_key(hit, collapsed) for hit in [*candidates, *meaning_only]]
+                       [cosine for _, _, cosine, _ in by_meaning])
+    meaning_keys = {key for _, key, _, _ in by_meaning}
+    fused = [*(result_key(hit, collapsed) for hit in candidates), *(key for _, key, _, _ in by_meaning)]
     keys = [fused[i] for i in order][params.offset:params.offset + params.size]
     beyond = params.offset + len(keys) - len(fused)  # the page's first rank past the fused results, if any
     if len(keys) < params.size and len(candidates) == CANDIDATES:
         rest = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH,
                          **rest_request(request, CANDIDATES + max(beyond, 0), params.size - len(keys)))
         listed = (result_key(hit, collapsed) for hit in rest.get("hits", {}).get("hits", []))
-        keys += [key for key in listed if key not in by_meaning]  # (listed above already)
+        keys += [key for key in listed if key not in meaning_keys]  # (listed above already)
     page: list[dict] = []
     if keys:
-        shown = es.search(index=index, filter_path=FILTER_PATH,
-                          **page_request(request, keys, [key for key in keys if key in by_meaning], collapsed))
-        by_key = {result_key(hit, collapsed): hit for hit in shown.get("hits", {}).get("hits", [])}
+        shown = es.search(index=index, filter_path=PAGE_FILTER_PATH,
+                          **page_request(request, keys, [key for key in keys if key in meaning_keys], collapsed))
+        hits = page_versions(shown) if collapsed else shown.get("hits", {}).get("hits", [])
+        by_key = {result_key(hit, collapsed): hit for hit in hits}
         page = [by_key[key] for key in keys if key in by_key]
     return {**answer, "hits": {**answer.get("hits", {}), "hits": page}, BY_MEANING: len(by_meaning)}
 

@@ -46,7 +46,10 @@ OTHERS = [
     ("noise-fine", "Bar fined over noise pollution",
      "Neighbours complained about noise pollution late at night."),
 ]
-DOCS = [PARAPHRASE] + [{"id": doc_id, "headline": headline, "body": body} for doc_id, headline, body in OTHERS]
+# A second version of one story: results count a story's versions.
+UPDATED = ("mine-shares-updated", OTHERS[0][1], OTHERS[0][2] + " Trading closed higher.")
+DOCS = [PARAPHRASE] + [{"id": doc_id, "headline": headline, "body": body} for doc_id, headline, body in
+                       [*OTHERS, UPDATED]]
 
 
 def _write(folder, docs) -> str:
@@ -86,7 +89,11 @@ def test_counts_facets_and_highlights_stay_those_of_the_words(embedded):
     assert hybrid["histogram"] == lexical["histogram"]
     by_id = {hit["id"]: hit for hit in lexical["hits"]}
     for hit in hybrid["hits"]:
-        assert hit == by_id[hit["id"]]  # highlights and all
+        words = by_id[hit["id"]]
+        assert hit == {**words, "versions_url": hit["versions_url"]}  # highlights, versions and all
+        if words["versions_url"]:
+            assert hit["versions_url"] == words["versions_url"].replace("ranking=lexical", "ranking=hybrid")
+    assert max(hit["versions"] for hit in hybrid["hits"]) == 2
     page = embedded.get("/search", query_string={"q": QUERY}).get_data(as_text=True)
     assert "hybrid ranking" in page
 

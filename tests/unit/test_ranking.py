@@ -104,16 +104,29 @@ def test_reciprocal_rank_fusion_gives_results_found_by_meaning_alone_no_lexical_
     assert order == [0, 1, 2]  # 2 is first by meaning, but without a lexical rank it scores half
 
 
-def test_the_nearest_request_keeps_the_filters_and_the_order_of_meaning():
+def test_the_nearest_request_keeps_the_filters_and_reads_doc_values_alone():
     params = SearchParams(q="gold mining", date_from=date(2020, 1, 1))
     request = ranking.build_search(params.toggled("source", "Trend"))
     found = ranking.nearest_request(request, ["b", "a"])
-    query = found["query"]["bool"]
-    assert query["filter"] == request["query"]["bool"]["filter"]  # the date range
-    assert found["post_filter"] == request["post_filter"]  # the facet selection
-    assert [(c["constant_score"]["filter"]["ids"]["values"], c["constant_score"]["boost"]) for c in query["should"]] \
-        == [(["b"], 2), (["a"], 1)]
-    assert "aggs" not in found and found["collapse"] == {"field": "story"}
+    assert found["query"]["bool"]["filter"] == [{"ids": {"values": ["b", "a"]}},
+                                                *request["query"]["bool"]["filter"],  # the date range
+                                                request["post_filter"]]  # the facet selection
+    assert found["size"] == 2 and found["stored_fields"] == "_none_"
+    assert found["docvalue_fields"] == ["id", "story"] and "aggs" not in found and "collapse" not in found
+
+
+def _near_hit(article: str, story: str) -> dict:
+    return {"fields": {"id": [article], "story": [story]}}
+
+
+def test_results_found_by_meaning_alone_are_the_nearest_allowed_ones_not_found_by_the_words():
+    nearest = [("a1", 0.9), ("b1", 0.8), ("c1", 0.7), ("a2", 0.6), ("d1", 0.5)]
+    allowed = [_near_hit("d1", "d"), _near_hit("a2", "a"), _near_hit("a1", "a"), _near_hit("c1", "c")]  # not b1
+    assert ranking.found_by_meaning(nearest, allowed, {"c1"}, collapsed=False) == [
+        ("a1", "a1", 0.9, 0), ("a2", "a2", 0.6, 3), ("d1", "d1", 0.5, 4)]
+    # Collapsed: one a story, its nearest version; story c was found by the words.
+    assert ranking.found_by_meaning(nearest, allowed, {"c"}, collapsed=True) == [
+        ("a1", "a", 0.9, 0), ("d1", "d", 0.5, 4)]
 
 
 def test_the_page_request_finds_results_by_meaning_without_their_words():
