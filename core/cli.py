@@ -265,6 +265,8 @@ def rebuild(settings: config.Settings, sources, format_name, csv_columns, keep, 
 
 def _encoder(settings: config.Settings):
     """The sentence encoder for new articles: with the ``semantic`` extra, unless DATELINE_EMBED=0."""
+    if not settings.embed:  # then a lexical rebuild never imports numpy and the model's runtime (~10 MB)
+        return None
     from dateline.indexer.enrich.vectors import encoder_for
 
     return encoder_for(settings.embed)

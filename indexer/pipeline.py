@@ -18,8 +18,8 @@ from .article import Article, Skip
 from .enrich.document import article_id, story_fields, to_document
 from .enrich.gazetteer import Gazetteer, load_gazetteer
 from .enrich.stories import Sketch, StoryClusterer, sketch
-from .enrich.vectors import with_vectors
 from .readers import ReadOptions, iter_articles
+from .strings import StringMap
 from .workers import Workers
 
 if TYPE_CHECKING:
@@ -87,13 +87,17 @@ def documents(sources: Iterable[str | Path], gazetteer: Gazetteer | None = None,
     write carries the vector of its headline and lede. ``workers`` > 1 runs ``enrich`` in that many processes;
     the documents are the same as with one."""
     found = _documents(sources, gazetteer, stories, known, root, options, workers)
-    return with_vectors(found, encoder) if encoder else found
+    if encoder is None:
+        return found
+    from .enrich.vectors import with_vectors  # with numpy: imported only by rebuilds that embed
+
+    return with_vectors(found, encoder)
 
 
 def _documents(sources, gazetteer, stories, known, root, options, workers) -> Iterator[Document | Skip]:
     gazetteer = gazetteer or load_gazetteer()
     stories = stories or StoryClusterer()
-    seen: dict[str, str] = {}  # body hash → id of the first document with that text
+    seen = StringMap()  # body hash → id of the first document with that text
     items = identified(sources, root, options)
     with Workers(enrich, gazetteer, workers) as pool:
         for batch, enriched in pool.batches(iter(lambda: list(islice(items, BATCH)), [])):
@@ -108,7 +112,7 @@ def _documents(sources, gazetteer, stories, known, root, options, workers) -> It
                 yield _placed(found, stories, seen, indexed)
 
 
-def _placed(found: Enriched, stories: StoryClusterer, seen: dict[str, str],
+def _placed(found: Enriched, stories: StoryClusterer, seen: StringMap,
             indexed: dict[str, set[str]]) -> Document:
     """The document of an enriched article, with its story key, or a duplicate of the one holding its text."""
     doc_id, article = found.id, found.article

@@ -40,6 +40,7 @@ from .enrich.gazetteer import Gazetteer, GazetteerError, load_gazetteer
 from .loader import BULK_CHUNK
 from .pipeline import Document, documents
 from .readers import ReadOptions
+from .strings import StringMap
 
 if TYPE_CHECKING:
     from dateline.embedding import Encoder
@@ -322,7 +323,7 @@ def _load(client: Elasticsearch, report: RebuildReport, created: str, gazetteer:
     "created" answers: a bulk request whose answer was lost (a timeout, a dropped connection) is sent again by
     the client, and the second answer says "updated" for what the first one created."""
     refused = []
-    acknowledged: set[str] = set()
+    acknowledged = StringMap()  # the ids, kept compact: a rebuild holds every one until it ends
     actions = _actions(documents(report.sources, gazetteer, options=options, encoder=encoder,
                                  workers=workers), report, strict,
                        allow_incomplete_export, on_article, taken_down, include_deleted, revised)
@@ -331,7 +332,7 @@ def _load(client: Elasticsearch, report: RebuildReport, created: str, gazetteer:
         for ok, item in loader.load(client, ready, BULK_TIMEOUT):
             result = item["index"]
             if ok:
-                acknowledged.add(result["_id"])
+                acknowledged.setdefault(result["_id"])
             else:
                 refused.append(result)
     report.indexed = len(acknowledged)

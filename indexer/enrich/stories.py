@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from ..strings import StringMap
+
 _WORD = re.compile(r"\w+")
 BINS = 32  # one-permutation MinHash: a 32-bit shingle hash falls into the bin of its top 5 bits
 BANDS, ROWS = 10, 3  # 30 of the bins, banded: a Jaccard of 0.6 is a candidate 91% of the time, 0.7 98%
@@ -51,17 +53,18 @@ def similarity(a: bytes, b: bytes) -> float:
 class _BandIndex:
     """Band key → cluster numbers, as open addressing in two flat arrays of 32-bit integers.
 
-    About 8 bytes a slot, where a dict entry with its int key costs some 70: at 100,000 clusters of ten bands
-    this is the difference between 16 MB and 70 MB. Keys are never 0 (0 marks a free slot); a key may repeat.
+    8 bytes a slot, at most three quarters of the slots used, where a dict entry with its int key costs some 70:
+    at 100,000 clusters of ten bands this is the difference between 8-16 MB and 70 MB. Keys are never 0 (0 marks
+    a free slot); a key may repeat.
     """
 
     def __init__(self, capacity: int = 2**12):
-        self._keys = array("I", bytes(4 * capacity))
-        self._values = array("I", bytes(4 * capacity))
+        self._keys = array("I", [0]) * capacity
+        self._values = array("I", [0]) * capacity
         self._used = 0
 
     def add(self, key: int, value: int) -> None:
-        if 2 * (self._used + 1) > len(self._keys):
+        if 4 * (self._used + 1) > 3 * len(self._keys):
             self._grow()
         mask = len(self._keys) - 1
         i = key & mask
@@ -72,8 +75,9 @@ class _BandIndex:
 
     def _grow(self) -> None:
         keys, values = self._keys, self._values
-        self._keys = array("I", bytes(8 * len(keys)))
-        self._values = array("I", bytes(8 * len(keys)))
+        # Zeroed in place: array(bytes(n)) makes a zeroed bytes object as large first, at the peak of the run.
+        self._keys = array("I", [0]) * (2 * len(keys))
+        self._values = array("I", [0]) * (2 * len(keys))
         self._used = 0
         for key, value in zip(keys, values, strict=True):
             if key:
@@ -124,11 +128,10 @@ class StoryClusterer:
     """
 
     def __init__(self) -> None:
-        self._keys: list[str] = []  # story key of each cluster
+        self._keys = StringMap()  # story key of each cluster, in cluster order
         self._days = array("i")  # day number of each cluster's first article (0 when undated)
         self._signatures = bytearray()  # each cluster's signature, 2 * BINS bytes apiece
         self._bands = _BandIndex()
-        self._known: set[str] = set()
 
     def prepare(self, sketches: list[Sketch]) -> None:
         """Called with the sketches of the next articles before they are placed: the hook through which an
@@ -150,17 +153,16 @@ class StoryClusterer:
             if score > best_score or score == best_score and best is None:
                 best, best_score = cluster, score
         if best is not None:
-            return self._keys[best]
+            return self._keys.key(best)
         self.remember(article_id, found)
         return article_id
 
     def remember(self, key: str, found: Sketch) -> None:
         """Add the story ``key`` whose first article has the sketch ``found`` (once; later calls are ignored)."""
-        if key in self._known:
+        if key in self._keys:
             return
-        self._known.add(key)
         cluster = len(self._keys)
-        self._keys.append(key)
+        self._keys.setdefault(key)
         self._days.append(found.day)
         self._signatures += found.signature
         for band in found.bands:
