@@ -120,11 +120,6 @@ def _unpacked(model: Path) -> Path | None:
     return target if (target / "meta.json").exists() else None
 
 
-def load() -> None:
-    """Load the models now, before worker processes are forked, so that they share them."""
-    _langid()
-
-
 def _cld2(text: str) -> str | None:
     try:
         reliable, _, languages = pycld2.detect(text[:CLD2_SAMPLE_CHARS])

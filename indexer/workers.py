@@ -1,9 +1,10 @@
 """The pipeline's per-article stage in worker processes (``--workers``), results in input order.
 
-Workers are forked once per run and inherit the loaded gazetteer and language model, so they start at once
-and share that memory. Each takes chunks of a batch; the parent gets every batch back whole and in order, so
-everything that depends on order (story keys, duplicates) stays with the parent and the output is the same
-whatever the number of workers. A worker whose parent died (killed outright) exits instead of lingering.
+Workers are forked once per run; each reads the gazetteer and the language model when it first needs them
+(a fraction of a second, from the cache), so the parent, which only puts the results in order, never holds
+those ~55 MB. Each takes chunks of a batch; the parent gets every batch back whole and in order, so everything
+that depends on order (story keys, duplicates) stays with the parent and the output is the same whatever the
+number of workers. A worker whose parent died (killed outright) exits instead of lingering.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from . import language
 from .article import Article, Skip
 from .enrich.gazetteer import Gazetteer
 
@@ -66,7 +66,6 @@ class Workers:
 
     def __enter__(self) -> Workers:
         if self.count > 1:
-            language.load()
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = ProcessPoolExecutor(self.count, mp_context=context, initializer=_start,

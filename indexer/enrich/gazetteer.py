@@ -4,6 +4,7 @@ merged over real geographic data (``geography``): the operator's names win."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import marshal
@@ -12,6 +13,7 @@ import re
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import compress
 from pathlib import Path
@@ -34,6 +36,7 @@ ENTITY_KEYS = ("organizations", "places", "people")
 TOKEN = re.compile(r"\w+(?:[.&]\w+)*|[^\w\s]")
 KEPT_CACHES = 8
 _PREFIX = -1  # a token sequence that only starts longer names
+_TABLES = frozenset({"_entries", "_names", "_forms", "_folded", "large_cities"})
 
 
 class GazetteerError(ValueError):
@@ -131,6 +134,21 @@ class Gazetteer:
         return ([(e.kind, e.name, e.country) for e in self._entries], self._names, self._forms, self._folded,
                 sorted(self.large_cities))
 
+    def __getattr__(self, name: str):
+        """The tables of a ``deferred`` gazetteer, read on first use."""
+        if name not in _TABLES or "_read" not in self.__dict__:
+            raise AttributeError(name)
+        self.__dict__.update(self.__dict__.pop("_read")().__dict__)
+        return getattr(self, name)
+
+    @classmethod
+    def deferred(cls, read: Callable[[], Gazetteer]) -> Gazetteer:
+        """A gazetteer whose tables ``read`` gives when it is first used. The worker processes of a rebuild
+        each read their own, and the parent, which only puts their documents in order, never holds them."""
+        gazetteer = cls.__new__(cls)
+        gazetteer._read = read
+        return gazetteer
+
     @classmethod
     def from_state(cls, state: tuple) -> Gazetteer:
         gazetteer = cls([])
@@ -145,13 +163,23 @@ def load_gazetteer(path: Path | str = DEFAULT_GAZETTEER, geography: bool = True)
     add the countries and cities of ``geography`` (unless ``geography`` is False) behind its names.
 
     Building it from the geographic data takes seconds, so the result is cached (``config.cache_dir``) under a
-    fingerprint of everything it is made from: the file, the data packages' versions and this code. A cache
-    that cannot be read or written is only a slower start."""
+    fingerprint of everything it is made from: the file, the data packages' versions and this code. A cached
+    gazetteer is read when it is first used (``Gazetteer.deferred``). A cache that cannot be read or written is
+    only a slower start."""
     text = Path(path).read_bytes()
     cached = _cache_file(text, geography)
-    if cached is not None:
-        with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-            return Gazetteer.from_state(marshal.loads(cached.read_bytes()))
+    if cached is not None and cached.is_file():  # written only once the file has been read without error
+        return Gazetteer.deferred(functools.partial(_read_cache, cached, path, text, geography))
+    return _built(cached, path, text, geography)
+
+
+def _read_cache(cached: Path, path: Path | str, text: bytes, geography: bool) -> Gazetteer:
+    with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
+        return Gazetteer.from_state(marshal.loads(cached.read_bytes()))
+    return _built(cached, path, text, geography)  # gone or broken since: built again from the same text
+
+
+def _built(cached: Path | None, path: Path | str, text: bytes, geography: bool) -> Gazetteer:
     gazetteer = _build(path, text.decode("utf-8"), geography)
     if cached is not None:
         _write_atomically(cached, marshal.dumps(gazetteer.state()))
