@@ -187,6 +187,17 @@ def test_short_and_empty_texts_start_their_own_stories():
                                                  ("d", "Oil rose.")]] == ["a", "b", "c", "a"]
 
 
+def test_every_story_of_a_long_run_is_still_found_by_its_versions():
+    """Thousands of stories: the clusterer's tables grow many times over and lose none of them."""
+    words = [f"w{n}" for n in range(3000)]
+    texts = [" ".join(words[(n * 7 + k * k) % len(words)] for k in range(200)) + f" story {n}"
+             for n in range(2000)]
+    clusterer = StoryClusterer()
+    assert [clusterer.assign(f"s{n}", text) for n, text in enumerate(texts)] == [f"s{n}" for n in range(2000)]
+    versions = [text.replace(" story ", " updated story ") for text in texts]
+    assert [clusterer.assign(f"v{n}", text) for n, text in enumerate(versions)] == [f"s{n}" for n in range(2000)]
+
+
 # --- documents ----------------------------------------------------------------------------------------------
 
 def _paths(mapping: dict, prefix: str = "") -> set[str]:
