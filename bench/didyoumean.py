@@ -213,11 +213,11 @@ def measure(es: Elasticsearch, alias: str, data_dir: Path = DATA) -> dict:
         def same_search(one: str, other: str) -> bool:
             return _terms(es, alias, one) == _terms(es, alias, other)
 
-        with names._api(es, alias) as client:
+        with names.api(es, alias) as client:
             figures = {name: score(client, read_list(path), same_search) for name, path in TYPO_LISTS.items()}
         return {"documents": report.indexed, **figures}
     finally:
-        names._delete_alias(es, alias)
+        names.delete_alias(es, alias)
 
 
 def markdown(results: dict) -> str:

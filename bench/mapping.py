@@ -100,8 +100,12 @@ def _without_subfield(mappings: dict, name: str) -> dict:
     return _edit(mappings, lambda mapping: mapping.get("fields", {}).pop(name, None))
 
 
+def _with_offsets(mapping: dict) -> bool:
+    return mapping.get("index_options") == OFFSETS
+
+
 def _without_offsets(mappings: dict) -> dict:
-    return _edit(mappings, lambda mapping: mapping.pop("index_options", None))
+    return _edit(mappings, lambda mapping: mapping.pop("index_options") if _with_offsets(mapping) else None)
 
 
 def _unsearched_text_fields(mappings: dict) -> list[str]:
@@ -137,7 +141,7 @@ def variants(mappings: dict = schema.MAPPINGS) -> dict[str, dict]:
         found[f"without *.{name}"] = _without_subfield(mappings, name)
     for target in _copy_targets(mappings):
         found[f"without {target}"] = _without_copy_target(mappings, target)
-    if any("index_options" in mapping for _, mapping in _fields(mappings["properties"])):
+    if any(_with_offsets(mapping) for _, mapping in _fields(mappings["properties"])):
         found[f"without {OFFSETS}"] = _without_offsets(mappings)
     for field in _unsearched_text_fields(mappings):
         found[f"{field} not indexed"] = _not_indexed(mappings, field)
