@@ -99,7 +99,8 @@ def candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[s
         request = build_search(SearchParams(q=queries[qid], size=relevance.DEPTH))
         near = es.search(index=alias, **ranking.nearest_request(request, [article for article, _ in close]))
         only = [(article, cosine, rank) for article, _, cosine, rank
-                in ranking.found_by_meaning(close, near["hits"]["hits"], keys, "collapse" in request)]
+                in ranking.found_by_meaning(close, ranking.stories_of(near["hits"]["hits"]), keys,
+                                            "collapse" in request)]
         found[qid] = (ids, scores, [float(c) for c in embedding.cosines(vector, stored)], only)
     return found
 

@@ -1,7 +1,7 @@
 """The articles nearest a query in meaning, found in the service: Elasticsearch 7.10 without x-pack cannot.
 
 Each serving alias gets an in-memory matrix of every article vector (``schema.VECTOR``, int8 as the index
-stores them) with the article ids, read by a scroll of the vectors' doc values alone (no ``_source``) in a
+stores them) with the article ids and stories, read by a scroll of the vectors' doc values alone (no ``_source``) in a
 background thread. A search never waits for it: until the matrix is there (a cold start, a new alias) hybrid
 ranking re-ranks the lexical candidates only; while a newer one loads, the previous one answers. Whether the
 index changed is asked at most every ``CHECK_SECONDS`` (one small search, ``index_state``): another index
@@ -62,11 +62,17 @@ class Matrix:
     vectors: np.ndarray
     norms: np.ndarray
     signs: np.ndarray  # the vectors' signs, one bit a dimension (``sign_bits``)
+    stories: dict[str, str]  # the story of each article whose story is not its own id
 
     @classmethod
-    def of(cls, state: tuple, ids: list[str], vectors: np.ndarray) -> Matrix:
-        """The matrix of ``vectors`` (int8 rows) and their ``ids``."""
-        return cls(state, ids, vectors, np.linalg.norm(vectors.astype(np.float32), axis=1), sign_bits(vectors))
+    def of(cls, state: tuple, ids: list[str], vectors: np.ndarray, stories: dict[str, str] | None = None) -> Matrix:
+        """The matrix of ``vectors`` (int8 rows) and their ``ids`` (``stories``: as in ``Matrix.stories``)."""
+        return cls(state, ids, vectors, np.linalg.norm(vectors.astype(np.float32), axis=1), sign_bits(vectors),
+                   stories or {})
+
+    def story(self, article: str) -> str:
+        """The story of ``article``, one of the matrix's ids."""
+        return self.stories.get(article, article)
 
     def nearest(self, query: np.ndarray, k: int = NEAREST) -> list[tuple[str, float]]:
         """The ``k`` articles nearest ``query`` (a unit vector): (id, cosine), nearest first."""
@@ -132,17 +138,22 @@ def load(es: Elasticsearch, state: tuple) -> Matrix:
     """The vectors of the indices ``state`` names (articles without one are left out)."""
     ids: list[str] = []
     rows: list[bytes] = []
+    stories: dict[str, str] = {}
     if state:
         page = es.search(index=",".join(name for name, _, _ in state), scroll="2m", size=SCROLL_PAGE,
-                         sort=["_doc"], filter_path=_VECTORS_PATH, **doc_values_only(schema.VECTOR))
+                         sort=["_doc"], filter_path=_VECTORS_PATH, **doc_values_only(schema.VECTOR, schema.STORY))
         scroll_id = page.get("_scroll_id")
         try:
             while hits := page.get("hits", {}).get("hits", []):
                 for hit in hits:
-                    stored = hit.get("fields", {}).get(schema.VECTOR)
+                    stored = hit["fields"].get(schema.VECTOR)
                     if stored:
-                        ids.append(article_id(hit))
+                        article = article_id(hit)
+                        ids.append(article)
                         rows.append(base64.b64decode(stored[0]))
+                        story = hit["fields"].get(schema.STORY, [article])[0]
+                        if story != article:
+                            stories[article] = story
                 page = es.scroll(scroll_id=scroll_id, scroll="2m", filter_path=_VECTORS_PATH)
                 scroll_id = page.get("_scroll_id", scroll_id)
         finally:
@@ -150,7 +161,7 @@ def load(es: Elasticsearch, state: tuple) -> Matrix:
                 es.clear_scroll(scroll_id=scroll_id, ignore=(404,))
     vectors = np.frombuffer(b"".join(rows), dtype=np.int8).reshape(len(rows), -1) if rows else \
         np.zeros((0, 0), dtype=np.int8)
-    return Matrix.of(state, ids, vectors)
+    return Matrix.of(state, ids, vectors, stories)
 
 
 class Matrices:

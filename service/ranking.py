@@ -10,9 +10,10 @@ Elasticsearch 7.10 without x-pack has no vector search, so the candidates come f
   that shares no word with the query can be found, and a filtered search never shows one outside its filters.
 
 The node answers the words while the service embeds the query and scans the matrix; the nearest are then
-checked against the filters, and the service compares the vectors and fuses the union of both (``fuse_union``:
-a result found by meaning alone counts the lowest lexical score); a last, small request fetches the page of
-results in that order with their highlights (from the words) and story versions. Past the fused results, the
+checked against the filters (a search without filters needs no check), and the service compares the vectors
+and fuses the union of both (``fuse_union``: a result found by meaning alone counts the lowest lexical score);
+a last, small request fetches the page of results in that order with their highlights (from the words) and
+story versions. Past the fused results, the
 lexical order continues. Until the service has loaded the matrix (a cold start), hybrid ranking re-ranks the
 lexical candidates only. The totals and counts are those of the words: results found by meaning alone are
 listed beside them, not counted.
@@ -27,7 +28,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from elasticsearch import Elasticsearch
@@ -137,17 +138,27 @@ def rest_request(request: dict, start: int, size: int) -> dict:
     return found
 
 
-def found_by_meaning(nearest: Sequence[tuple[str, float]], allowed: Sequence[dict], found: set[str],
+def filtered(request: dict) -> bool:
+    """Whether ``request`` has filters or selections: only then can an article found by meaning lie outside
+    them."""
+    return bool(request["query"]["bool"].get("filter")) or "post_filter" in request
+
+
+def stories_of(hits: Sequence[dict]) -> dict[str, str]:
+    """The story of each article among ``hits`` (``nearest_request``)."""
+    return {article_id(hit): hit["fields"].get(schema.STORY, [article_id(hit)])[0] for hit in hits}
+
+
+def found_by_meaning(nearest: Sequence[tuple[str, float]], allowed: Mapping[str, str], found: set[str],
                      collapsed: bool) -> list[tuple[str, str, float, int]]:
-    """The results found by meaning alone: the ``nearest`` articles (id, cosine; nearest first) whose hits
-    ``allowed`` holds (``nearest_request``) and whose key (``result_key``) the words did not find, ``found``;
-    one a story when results are collapsed, its nearest version. Each as (id, key, cosine, rank among the
-    nearest), nearest first."""
-    hits = {article_id(hit): hit for hit in allowed}
+    """The results found by meaning alone: the ``nearest`` articles (id, cosine; nearest first) within the
+    search's filters, ``allowed`` (each one's story), whose key (``result_key``) the words did not find,
+    ``found``; one a story when results are collapsed, its nearest version. Each as (id, key, cosine, rank
+    among the nearest), nearest first."""
     chosen: dict[str, tuple[str, str, float, int]] = {}
     for rank, (article, cosine) in enumerate(nearest):
-        if article in hits:
-            key = result_key(hits[article], collapsed)
+        if article in allowed:
+            key = allowed[article] if collapsed else article
             if key not in found:
                 chosen.setdefault(key, (article, key, cosine, rank))
     return list(chosen.values())
@@ -234,12 +245,15 @@ def hybrid_answer(es: Elasticsearch, index: str, params: SearchParams, matrix: M
                                **candidates_request(request))
     vector = embedding.shared_encoder().encode([plain_words(params.q) or params.q])[0]
     nearest: list[tuple[str, float]] = []
-    allowed: list[dict] = []
+    allowed: dict[str, str] = {}
     if matrix is not None:
         nearest = matrix.nearest(vector)
-        allowed = es.search(index=index, filter_path=CANDIDATES_FILTER_PATH,
-                            **nearest_request(request, [article for article, _ in nearest])
-                            ).get("hits", {}).get("hits", [])
+        if filtered(request):
+            allowed = stories_of(es.search(index=index, filter_path=CANDIDATES_FILTER_PATH,
+                                           **nearest_request(request, [article for article, _ in nearest])
+                                           ).get("hits", {}).get("hits", []))
+        else:  # no filter to check: the matrix knows their stories
+            allowed = {article: matrix.story(article) for article, _ in nearest}
     answer = lexical.result()
     names = in_any_spelling(params, answer)
     if names:

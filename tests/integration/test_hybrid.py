@@ -282,6 +282,20 @@ def test_the_page_says_how_many_results_were_found_by_meaning_alone(unworded):
     assert f"with {view['by_meaning']} more" in page
 
 
+def test_a_story_found_by_meaning_alone_is_listed_once_with_its_versions(es, test_settings, tmp_path):
+    update = {**UNWORDED, "id": "quarry-standoff-update", "body": UNWORDED["body"] + " The standoff went on."}
+    rebuild(es, test_settings.alias, [_write_dated(tmp_path, [UNWORDED, update, *WORDED])], keep=0,
+            encoder=embedding.shared_encoder())
+    app = create_app(test_settings)
+    assert app.extensions["dateline.vector_matrices"].ready(es, test_settings.alias, timeout=60) is not None
+    client = app.test_client()
+    for filters in ({}, {"source": "Trend"}):  # the nearest as the matrix knows them, and as the node checks them
+        view = client.get("/api/search", query_string={"q": QUERY, **filters}).get_json()
+        found = [hit for hit in view["hits"] if hit["story"] == UNWORDED["id"]]
+        assert len(found) == 1 and found[0]["versions"] == 2, filters
+        assert view["by_meaning"] == 1
+
+
 def test_before_the_vectors_are_loaded_hybrid_ranking_reranks_the_words_results(es, test_settings, tmp_path,
                                                                                  monkeypatch):
     rebuild(es, test_settings.alias, [_write_dated(tmp_path, [UNWORDED, *WORDED])], keep=0,

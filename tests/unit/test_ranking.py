@@ -115,18 +115,20 @@ def test_the_nearest_request_keeps_the_filters_and_reads_doc_values_alone():
     assert found["docvalue_fields"] == ["id", "story"] and "aggs" not in found and "collapse" not in found
 
 
-def _near_hit(article: str, story: str) -> dict:
-    return {"fields": {"id": [article], "story": [story]}}
-
-
 def test_results_found_by_meaning_alone_are_the_nearest_allowed_ones_not_found_by_the_words():
     nearest = [("a1", 0.9), ("b1", 0.8), ("c1", 0.7), ("a2", 0.6), ("d1", 0.5)]
-    allowed = [_near_hit("d1", "d"), _near_hit("a2", "a"), _near_hit("a1", "a"), _near_hit("c1", "c")]  # not b1
+    allowed = {"d1": "d", "a2": "a", "a1": "a", "c1": "c"}  # b1 lies outside the filters
     assert ranking.found_by_meaning(nearest, allowed, {"c1"}, collapsed=False) == [
         ("a1", "a1", 0.9, 0), ("a2", "a2", 0.6, 3), ("d1", "d1", 0.5, 4)]
     # Collapsed: one a story, its nearest version; story c was found by the words.
     assert ranking.found_by_meaning(nearest, allowed, {"c"}, collapsed=True) == [
         ("a1", "a", 0.9, 0), ("d1", "d", 0.5, 4)]
+
+
+def test_only_a_search_with_filters_or_selections_checks_the_nearest_on_the_node():
+    assert not ranking.filtered(ranking.build_search(SearchParams(q="gold mining")))
+    assert ranking.filtered(ranking.build_search(SearchParams(q="gold mining", date_from=date(2020, 1, 1))))
+    assert ranking.filtered(ranking.build_search(SearchParams(q="gold mining").toggled("source", "Trend")))
 
 
 def test_the_page_request_finds_results_by_meaning_without_their_words():
@@ -158,6 +160,8 @@ def test_the_matrix_finds_the_nearest_vectors_as_stored():
     stored = np.stack([np.frombuffer(base64.b64decode(embedding.to_field(v)), np.int8) for v in vectors])
     matrix = nearest.Matrix.of((), [f"a{i}" for i in range(50)], stored)
     found = matrix.nearest(vectors[7], k=5)
+    assert matrix.story("a7") == "a7"
+    assert nearest.Matrix.of((), ["a7", "a8"], stored[7:9], {"a8": "a7"}).story("a8") == "a7"
     assert found[0][0] == "a7" and found[0][1] == pytest.approx(1.0, abs=0.01)
     exact = vectors @ vectors[7]
     assert [score for _, score in found] == pytest.approx(sorted(exact, reverse=True)[:5], abs=0.02)
