@@ -90,7 +90,7 @@ def candidates(es: Elasticsearch, alias: str, queries: dict[str, str]) -> dict[s
     """Each query's candidates as the service fetches them: the lexical ones (ids, scores, cosines with the
     query) and those of the ``max(NEAREST_TRIED)`` nearest in meaning that the words did not find (id, cosine,
     rank among the nearest)."""
-    encoder = embedding.shared_encoder()
+    encoder = embedding.query_encoder()
     matrix = nearest.load(es, nearest.index_state(es, alias))
     found = {}
     for qid, (ids, scores, stored, keys) in lexical_candidates(es, alias, queries).items():

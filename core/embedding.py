@@ -94,9 +94,11 @@ class Encoder:
     """Texts → unit vectors (float32, ``DIMENSIONS``). Loads the model on first use; safe to share between
     threads (ONNX Runtime sessions are)."""
 
-    def __init__(self):
+    def __init__(self, threads: int = 0):
+        """``threads``: how many a text may use (0: one a core)."""
         if not available():
             raise EmbeddingUnavailable(_MISSING)
+        self._threads = threads
         self.info = model_info()
         self._lock = threading.Lock()
         self._session = None
@@ -119,10 +121,7 @@ class Encoder:
         # Idle threads sleep instead of spinning: on cores shared with Elasticsearch and the service, spinning
         # doubled the CPU of each text (a query: 12–17 ms of CPU with it, 6–8 ms without; batches ran faster too).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # One thread a session: a query is a few tokens, for which a second thread costs a third more CPU (3.8 ms
-        # instead of 2.7) to save 0.3 ms that the service's request to the node hides anyway; the indexer's
-        # worker processes each run their own session.
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = self._threads
         self._session = onnxruntime.InferenceSession(self._model_file(), sess_options=options,
                                                      providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
@@ -166,17 +165,28 @@ def length_batches(texts: list[str], size: int) -> list[list[int]]:
     return [order[i:i + size] for i in range(0, len(order), size)]
 
 
-_shared: Encoder | None = None
+_shared: dict[str, Encoder] = {}  # by use: articles or queries
 _shared_lock = threading.Lock()
 
 
 def shared_encoder() -> Encoder:
-    """The process's one encoder (the model is loaded once); ``EmbeddingUnavailable`` without the extra."""
-    global _shared
+    """The process's encoder of articles, batches of texts on every core (the model is loaded once);
+    ``EmbeddingUnavailable`` without the extra."""
+    return _shared_encoder("articles", 0)
+
+
+def query_encoder() -> Encoder:
+    """The process's encoder of search queries, one thread a query: a query is a few tokens, for which a second
+    thread costs a third more CPU (3.8 ms instead of 2.7 a query) to save 0.3 ms of a search's time, which its
+    request to the node hides anyway."""
+    return _shared_encoder("queries", 1)
+
+
+def _shared_encoder(use: str, threads: int) -> Encoder:
     with _shared_lock:
-        if _shared is None:
-            _shared = Encoder()
-        return _shared
+        if use not in _shared:
+            _shared[use] = Encoder(threads)
+        return _shared[use]
 
 
 def article_text(headline: str | None, lede: str | None, body: str | None = None) -> str:

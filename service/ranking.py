@@ -243,7 +243,7 @@ def hybrid_answer(es: Elasticsearch, index: str, params: SearchParams, matrix: M
     # The node answers the words while the query is embedded and the matrix scanned here.
     lexical = _searches.submit(es.search, index=index, filter_path=CANDIDATES_FILTER_PATH,
                                **candidates_request(request))
-    vector = embedding.shared_encoder().encode([plain_words(params.q) or params.q])[0]
+    vector = embedding.query_encoder().encode([plain_words(params.q) or params.q])[0]
     nearest: list[tuple[str, float]] = []
     allowed: dict[str, str] = {}
     if matrix is not None:
