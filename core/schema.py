@@ -77,12 +77,14 @@ BODY_HASH = "body_hash"
 REVISED = "revised"
 STORY_BANDS = "story_bands"
 STORY_SIGNATURE = "story_signature"
-# Phrase suggestions ("did you mean"): word 1–3-grams of the headline and the lede, copied there at index time
+# Phrase suggestions ("did you mean"): word 1–2-grams of the headline and the lede, copied there at index time
 # (indexed, not stored). Shingles of the whole body cost more than the rest of the mapping beyond a plain one
 # (bench/mapping.py, docs/querying.md), while a word worth suggesting is nearly always in some headline or lede:
 # on the typo lists (bench/didyoumean.py) the corrections lead to the same searches as the body's did.
 PHRASES = "phrases"
-PHRASE_GRAMS = 3  # its longest shingle
+# Its longest shingle. Trigrams as well were a third of its tokens and changed no correction of either typo
+# list of bench/didyoumean.py.
+PHRASE_GRAMS = 2
 # The sentence embedding of headline and lede (``dateline.embedding``): signed bytes, base64, read by the service
 # as doc values of the lexical query's top hits (this node has no ``dense_vector``). The model that made the
 # vectors is recorded in the index's ``_meta`` under ``EMBEDDING_META``; an index without that entry has no
@@ -191,14 +193,15 @@ def _skeleton_filters() -> dict:
 def _skeleton_analyzer(capitalised_only: bool) -> dict:
     first = ["english_possessive"] + (["capitalised_only"] if capitalised_only else [])
     rules = [f"skeleton_rule_{i}" for i in range(1, len(SKELETON_RULES) + 1)]
-    # The length filter runs before the rules as well: the rules never lengthen a word, so a word too short
-    # (or emptied by ``capitalised_only``: most words) is dropped before thirteen regular expressions run on it.
+    # The length filter runs first and before the rules as well: no filter here lengthens a word (bar the
+    # ASCII folding of a rare ligature), so a word too short (a third of all words; then most others, emptied
+    # by ``capitalised_only``) is dropped before any regular expression runs on it.
     return {
         "type": "custom",
         "char_filter": ["skeleton_letters"],
         "tokenizer": "standard",
-        "filter": first + ["lowercase", "english_stop", "plain_folding", "skeleton_min_length", *rules,
-                           "skeleton_min_length"],
+        "filter": ["skeleton_min_length", *first, "lowercase", "english_stop", "plain_folding",
+                   "skeleton_min_length", *rules, "skeleton_min_length"],
     }
 
 
@@ -280,7 +283,7 @@ def analysis(synonyms: list[str]) -> dict:
             "word_shingles": {
                 "type": "shingle",
                 "min_shingle_size": 2,
-                "max_shingle_size": 3,
+                "max_shingle_size": PHRASE_GRAMS,
                 "output_unigrams": True,
             },
             **_skeleton_filters(),
@@ -350,8 +353,9 @@ def _facet() -> dict:
 # 2: phrase suggestions from headline and lede, offsets only where highlights are read. 3: the place spellings
 # from geographic data searched behind the operator's synonyms. 4: the name skeletons without positions.
 # 5: the same tokens for less work: no doc values in ``*.folded``, no positions in ``headline.autocomplete``,
-# one character mapping pass for the name skeletons.
-CONTRACT_VERSION = 5
+# one character mapping pass for the name skeletons. 6: phrases of one and two words, not three; the name
+# skeletons drop short words before any other filter.
+CONTRACT_VERSION = 6
 CONTRACT = "contract"  # its key in ``_meta``
 
 MAPPINGS = {
