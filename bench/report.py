@@ -118,7 +118,8 @@ def _throughput_section(t: dict) -> list[str]:
     if line:
         lines += ["### The pipeline alone (null sink)", "",
                   f"{line['label']} articles read, parsed, enriched, clustered and serialised into bulk action "
-                  "lines that are thrown away (`bench/pipeline.py`), in the benchmark process after a warm-up.",
+                  "lines that are thrown away (`bench/pipeline.py`), in the benchmark process after a warm-up; "
+                  f"--workers 1 and 2 in turn, {line.get('rounds', 1)} times, the median run of each.",
                   "", _row("--workers", "articles/s", "CPU s", "articles per CPU s", "load avg."),
                   "|---:|---:|---:|---:|---:|"]
         lines += [_row(r["workers"], f"{r['per_s']:,.0f}", r["cpu_seconds"], f"{r['per_cpu_s']:,.0f}",

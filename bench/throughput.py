@@ -214,10 +214,12 @@ def measure_size(client: Elasticsearch, es_url: str, size: int, reps: int, alias
     }
 
 
-def pipeline_section(sizes: list[dict], folder: Path) -> dict:
+def pipeline_section(client: Elasticsearch, sizes: list[dict], folder: Path) -> dict:
     """The null-sink pipeline at PIPELINE_SIZE (else the smallest size), against the node's raw rate per core:
-    documents per CPU second the node spent in the fastest raw runs."""
+    documents per CPU second the node spent in the fastest raw runs. It starts once the node has finished the
+    merges of the last load, which would otherwise take cores from it."""
     row = next((r for r in sizes if r["size"] == PIPELINE_SIZE), sizes[0])
+    settle(client)
     print(f"pipeline (null sink) {row['label']}", file=sys.stderr)
     result = {"size": row["size"], "label": row["label"],
               **pipeline.measure(convert.paths(row["size"], folder)[0])}
@@ -261,7 +263,7 @@ def run(sizes: dict[int, int], alias: str, out: Path, folder: Path = convert.WOR
     for size, reps in sizes.items():
         print(f"throughput {convert.label(size)} ({reps} repetitions)", file=sys.stderr)
         results["sizes"].append(measure_size(client, settings.es_urls[0], size, reps, alias, folder))
-    results["pipeline"] = pipeline_section(results["sizes"], folder)
+    results["pipeline"] = pipeline_section(client, results["sizes"], folder)
     if profile:
         results["profile"] = profile_rebuild(max(sizes), alias, folder, out)
     (out / "throughput.json").write_text(json.dumps(results, indent=2) + "\n")
