@@ -8,7 +8,7 @@ second half, held out, as well as on all. For the tuning, every query's lexical 
 and the articles nearest in meaning that the words did not find (none, or of the 50, 100 or 200 nearest) are
 fused offline at several meaning weights and by reciprocal rank fusion: the ``fusion`` table.
 
-Latency. ``dateline serve`` (gunicorn, 2 workers of 4 threads) with ``ranking=lexical`` and ``ranking=hybrid``
+Latency. ``dateline serve`` (granian, 2 workers of 4 threads) with ``ranking=lexical`` and ``ranking=hybrid``
 taking turns in short slices, at 1 and 16 clients (closed loop, ``bench.load``), over ``--latency-size`` articles
 of the benchmark corpus (``bench.convert``; the latency benchmark's searches with words, ranked by relevance) with
 stand-in vectors (``index_at_scale``: embedding 100k articles would take hours on two cores), or over SciFact

@@ -1,7 +1,7 @@
 """Search latency under load, and searches during a rebuild: ``python -m bench.latency [--quick]``.
 
 The alias (``--alias``, default ``bench``) is built from the corpus of ``--size`` unless it already serves
-that file. The production server (``dateline serve``: gunicorn, ``--workers`` processes of four threads)
+that file. The production server (``dateline serve``: granian, ``--workers`` processes of four threads)
 is started on a free loopback port. A fixed set of searches (``bench.queries``) then goes to three targets:
 
 - ``elasticsearch``: the requests the service sends Elasticsearch for each search, recorded from its client

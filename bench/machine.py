@@ -11,7 +11,7 @@ from importlib import metadata
 import psutil
 from elasticsearch import Elasticsearch
 
-LIBRARIES = ("dateline", "elasticsearch", "urllib3", "flask", "werkzeug", "gunicorn", "psutil", "matplotlib")
+LIBRARIES = ("dateline", "elasticsearch", "urllib3", "flask", "werkzeug", "granian", "psutil", "matplotlib")
 
 
 def _cpu_model() -> str | None:

@@ -76,7 +76,7 @@ def main(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 def serve(settings: config.Settings, host: str | None, port: int | None, workers: int, debug: bool) -> None:
     """Serve the search page and its JSON API.
 
-    Runs gunicorn (a production WSGI server) with WORKERS processes of four threads each. The service keeps
+    Runs granian (a production HTTP server) with WORKERS processes of four threads each. The service keeps
     answering while Elasticsearch is down (with 503 pages) and recovers by itself when it returns.
     """
     from dateline.service.app import create_app

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 MEDIA_TYPE = "application/x-ndjson"
-MAX_CONCURRENT = 2  # exports streaming at once in one process (one gunicorn worker)
+MAX_CONCURRENT = 2  # exports streaming at once in one process (one server worker)
 RETRY_AFTER = 30  # seconds a client turned away is asked to wait
 _FIELDS = [schema.ID, schema.HEADLINE, schema.PUBLISHED, schema.PUBLISHED_AT, schema.SOURCE, schema.URL,
            schema.BYLINE, schema.LANGUAGE, schema.TOPICS, schema.CITY, schema.COUNTRY, schema.ORGANIZATIONS,

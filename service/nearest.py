@@ -6,7 +6,7 @@ background thread. A search never waits for it: until the matrix is there (a col
 ranking re-ranks the lexical candidates only; while a newer one loads, the previous one answers. Whether the
 index changed is asked at most every ``CHECK_SECONDS`` (one small search, ``index_state``): another index
 behind the alias (a rebuild), or articles added, replaced or deleted in place (``dateline index
-add/delete/watch``, ``index embed``). Each gunicorn worker holds its own matrix.
+add/delete/watch``, ``index embed``). Each server worker process holds its own matrix.
 
 A query is compared in two steps. First the sign bits of every vector (one bit a dimension, ``sign_bits``)
 against the query's: the ``SHORTLIST`` vectors whose signs differ least (``shortlist``). Then the query's vector,

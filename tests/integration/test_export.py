@@ -263,12 +263,13 @@ def _answer_head(conn: socket.socket) -> bytes:
     return head
 
 
-def _get(port: int, path: str) -> tuple[int, dict, bytes]:
+def _get(port: int, path: str) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """Status, headers (their names in any case) and body of a GET."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request("GET", path)
         answer = conn.getresponse()
-        return answer.status, dict(answer.getheaders()), answer.read()
+        return answer.status, answer.headers, answer.read()
     finally:
         conn.close()
 

@@ -168,7 +168,7 @@ def test_feeds_escape_article_text_and_stay_well_formed(client, query):
 
 @pytest.fixture
 def server(hostile_settings, es_settings):
-    """``dateline serve`` (gunicorn, as in production) on a free port."""
+    """``dateline serve`` (granian, as in production) on a free port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
