@@ -42,10 +42,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from elasticsearch import Elasticsearch, Urllib3HttpConnection
+from elasticsearch import Elasticsearch
 
 from dateline import config
-from dateline.client import connect
+from dateline.client import PlainQueryConnection, connect, with_query
 from dateline.indexer.rebuild import live_index, versions
 from dateline.service.app import create_app
 
@@ -118,12 +118,12 @@ class InProcess:
         self.replaying = False
         recorder = self
 
-        class Recording(Urllib3HttpConnection):
+        class Recording(PlainQueryConnection):
             def perform_request(self, method, url, params=None, body=None, *args, **kwargs):
                 key = (method, url, tuple((params or {}).items()), body)  # cheap: replays are timed
                 if recorder.replaying:
                     return recorder.answers[key]
-                path = self.url_prefix + url + (f"?{urlencode(params)}" if params else "")
+                path = self.url_prefix + with_query(url, params)
                 data = body.encode() if isinstance(body, str) else body
                 # The index's model lookup (service/ranking.py) is made once every few seconds, not per search.
                 if not url.endswith("/_mapping"):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import orjson
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, Urllib3HttpConnection
 from elasticsearch import exceptions as es_exc
 from elasticsearch.serializer import JSONSerializer
 
@@ -35,6 +37,21 @@ class FastJSONSerializer(JSONSerializer):
             raise es_exc.SerializationError(data, exc) from None
 
 
+class PlainQueryConnection(Urllib3HttpConnection):
+    """The client's connection with query strings that keep their commas and stars as they are
+    (``filter_path=hits.hits._id,aggregations.*``), which Elasticsearch reads alike: urllib3 then sends such a
+    query string untouched, where one with percent escapes is checked again character by character in Python
+    (a third of the client's own time for a search with a long ``filter_path``)."""
+
+    def perform_request(self, method, url, params=None, body=None, *args, **kwargs):
+        return super().perform_request(method, with_query(url, params), None, body, *args, **kwargs)
+
+
+def with_query(url: str, params: dict | None) -> str:
+    """``url`` with the query string of ``params`` as ``PlainQueryConnection`` sends it."""
+    return f"{url}?{urlencode(params, safe=',*')}" if params else url
+
+
 def connect(settings: Settings, **more) -> Elasticsearch:
     """A client for the configured cluster (``more``: further client options, such as a ``transport_class``).
 
@@ -47,6 +64,7 @@ def connect(settings: Settings, **more) -> Elasticsearch:
         "retry_on_timeout": len(settings.es_urls) > 1,
         "maxsize": 32,
         "serializer": FastJSONSerializer(),
+        "connection_class": PlainQueryConnection,
     }
     if settings.es_username:
         options["http_auth"] = (settings.es_username, settings.es_password)
@@ -54,7 +72,7 @@ def connect(settings: Settings, **more) -> Elasticsearch:
         options["api_key"] = settings.es_api_key
     if settings.es_ca_certs:
         options["ca_certs"] = settings.es_ca_certs
-    return Elasticsearch(list(settings.es_urls), **options, **more)
+    return Elasticsearch(list(settings.es_urls), **{**options, **more})
 
 
 def describe_failure(exc: Exception) -> str:
