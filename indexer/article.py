@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_ID_BYTES = 512  # Elasticsearch's limit on a document _id
@@ -41,6 +42,23 @@ class Skip:
     path: str
     line: int | None  # where in the file: the line (JSON Lines, CSV, SGML) or the entry or record number
     reason: str
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """An article read but not parsed yet: ``parse(*args)`` gives it (or the ``Skip`` that stands for it).
+
+    A rebuild with worker processes parses it in a worker, beside the rest of the work on the article, so the
+    process that reads the files does little per article and feeds any number of workers. ``parse`` is a
+    module-level function and ``args`` plain values: it goes to the worker pickled. ``root``: the source it was
+    found under, which its id is relative to (set by the pipeline)."""
+
+    parse: Callable[..., Article | Skip]
+    args: tuple
+    root: str | None = None
+
+    def __call__(self) -> Article | Skip:
+        return self.parse(*self.args)
 
 
 @dataclass(frozen=True)

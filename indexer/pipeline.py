@@ -7,14 +7,14 @@ documents.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dateline import schema
 
-from .article import Article, Skip
+from .article import Article, Skip, Unparsed
 from .enrich.document import article_id, story_fields, to_document
 from .enrich.gazetteer import Gazetteer, load_gazetteer
 from .enrich.stories import Sketch, StoryClusterer, sketch
@@ -46,13 +46,26 @@ class Document:
 KnownTexts = Callable[[list[str]], dict[str, set[str]]]
 
 
-def identified(sources: Iterable[str | Path], root: str | None = None,
-               options: ReadOptions | None = None) -> Iterator[tuple[str, Article] | Skip]:
+def identified(sources: Iterable[str | Path], root: str | None = None, options: ReadOptions | None = None,
+               unparsed: bool = False) -> Iterator[tuple[str, Article] | Unparsed | Skip]:
     """Every article of ``sources`` with its id (see ``article_id``): paths are relative to ``root`` if given,
-    else to the source each was found in."""
+    else to the source each was found in. With ``unparsed``, an article left to parse later comes as it is, with
+    that root (its id is known once it is parsed: ``with_id``)."""
     for source in sources:
-        for item in iter_articles([source], options=options):
-            yield item if isinstance(item, Skip) else (article_id(item, root or str(source)), item)
+        base = root or str(source)
+        for item in iter_articles([source], options=options, unparsed=unparsed):
+            if isinstance(item, Unparsed):
+                yield replace(item, root=base)
+            else:
+                yield item if isinstance(item, Skip) else (article_id(item, base), item)
+
+
+def with_id(item: tuple[str, Article] | Unparsed) -> tuple[str, Article] | Skip:
+    """An item of ``identified`` as (id, article): parsed if it was not yet, or the ``Skip`` it turned out to be."""
+    if not isinstance(item, Unparsed):
+        return item
+    article = item()
+    return article if isinstance(article, Skip) else (article_id(article, item.root), article)
 
 
 @dataclass(frozen=True)
@@ -69,10 +82,15 @@ class Enriched:
         return self.source[schema.BODY_HASH]
 
 
-def enrich(doc_id: str, article: Article, gazetteer: Gazetteer) -> Enriched:
-    """The per-article stage: the document and the story sketch of one article. It runs in the worker
-    processes, so it must stay a pure function of its arguments with a picklable result; the story key, which
-    depends on the articles before it, is set afterwards, in input order, by ``documents``."""
+def enrich(item: tuple[str, Article] | Unparsed, gazetteer: Gazetteer) -> Enriched | Skip:
+    """The per-article stage: the document and the story sketch of one article (parsed first if it was not
+    yet), or the ``Skip`` it turned out to be. It runs in the worker processes, so it must stay a pure function
+    of its arguments with a picklable result; the story key, which depends on the articles before it, is set
+    afterwards, in input order, by ``documents``."""
+    found = with_id(item)
+    if isinstance(found, Skip):
+        return found
+    doc_id, article = found
     return Enriched(doc_id, article, sketch(article.body, article.published),
                     to_document(article, gazetteer, "", doc_id))
 
@@ -98,18 +116,16 @@ def _documents(sources, gazetteer, stories, known, root, options, workers) -> It
     gazetteer = gazetteer or load_gazetteer()
     stories = stories or StoryClusterer()
     seen = StringMap()  # body hash → id of the first document with that text
-    items = identified(sources, root, options)
+    items = identified(sources, root, options, unparsed=True)
     with Workers(enrich, gazetteer, workers) as pool:
-        for batch, enriched in pool.batches(iter(lambda: list(islice(items, BATCH)), [])):
+        for batch, results in pool.batches(iter(lambda: list(islice(items, BATCH)), [])):
+            enriched = [found for found in results if not isinstance(found, Skip)]
             indexed = known(list({found.text for found in enriched})) if known and enriched else {}
             stories.prepare([found.sketch for found in enriched])
-            done = iter(enriched)
+            done = iter(results)
             for item in batch:
-                if isinstance(item, Skip):
-                    yield item
-                    continue
-                found = next(done)
-                yield _placed(found, stories, seen, indexed)
+                found = item if isinstance(item, Skip) else next(done)
+                yield found if isinstance(found, Skip) else _placed(found, stories, seen, indexed)
 
 
 def _placed(found: Enriched, stories: StoryClusterer, seen: StringMap,

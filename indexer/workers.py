@@ -1,10 +1,12 @@
 """The pipeline's per-article stage in worker processes (``--workers``), results in input order.
 
 Workers are forked once per run; each reads the gazetteer and the language model when it first needs them
-(a fraction of a second, from the cache), so the parent, which only puts the results in order, never holds
-those ~55 MB. Each takes chunks of a batch; the parent gets every batch back whole and in order, so everything
-that depends on order (story keys, duplicates) stays with the parent and the output is the same whatever the
-number of workers. A worker whose parent died (killed outright) exits instead of lingering.
+(a fraction of a second, from the cache), so the parent, which only reads the files and puts the results in
+order, never holds those ~55 MB. An article the parent leaves unparsed (a JSON Lines record, ``Unparsed``) is
+decoded and parsed in a worker too, so the parent's own work per article stays small. Each worker takes chunks
+of a batch; the parent gets every batch back whole and in order, so everything that depends on order (story
+keys, duplicates) stays with the parent and the output is the same whatever the number of workers. A worker
+whose parent died (killed outright) exits instead of lingering.
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from .article import Article, Skip
+from .article import Skip
 from .enrich.gazetteer import Gazetteer
 
 CHUNK = 50  # articles a worker takes at a time: small enough to share a batch among the workers
 AHEAD = 2  # batches in the workers beyond the one the parent is placing
 PARENT_CHECK = 1.0  # seconds between a worker's checks that its parent is still alive
 
-Stage = Callable[[str, Article, Gazetteer], Any]
-Batch = list[tuple[str, Article] | Skip]
+Stage = Callable[[Any, Gazetteer], Any]
+Batch = list[Any]  # the items of a stream, and ``Skip``s in their places, which the stage never sees
 
 _stage: Stage | None = None
 _gazetteer: Gazetteer | None = None
@@ -52,13 +54,13 @@ def _start(stage: Stage, gazetteer: Gazetteer, parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _run(chunk: list[tuple[str, Article]]) -> list:
-    return [_stage(doc_id, article, _gazetteer) for doc_id, article in chunk]
+def _run(chunk: list) -> list:
+    return [_stage(item, _gazetteer) for item in chunk]
 
 
 class Workers:
-    """``stage`` applied to every article of a stream of batches, in ``count`` processes (in this one when
-    ``count`` is 1)."""
+    """``stage`` applied to every item (bar the skips) of a stream of batches, in ``count`` processes (in this
+    one when ``count`` is 1)."""
 
     def __init__(self, stage: Stage, gazetteer: Gazetteer, count: int = 1):
         self.stage, self.gazetteer, self.count = stage, gazetteer, count
@@ -82,8 +84,7 @@ class Workers:
         second copy of the articles that are in the workers."""
         if self._pool is None:
             for batch in batches:
-                yield _skips_only(batch), [self.stage(doc_id, article, self.gazetteer)
-                                           for doc_id, article in _articles(batch)]
+                yield _skips_only(batch), [self.stage(item, self.gazetteer) for item in _articles(batch)]
             return
         pending: deque[tuple[list[Skip | None], list[Future]]] = deque()
         for batch in batches:
@@ -97,7 +98,7 @@ class Workers:
             yield _collect(*pending.popleft())
 
 
-def _articles(batch: Batch) -> list[tuple[str, Article]]:
+def _articles(batch: Batch) -> list:
     return [item for item in batch if not isinstance(item, Skip)]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..article import Article, Skip
+from ..article import Article, Skip, Unparsed
 from . import csvfile, feed, html, jsonl, newsml, nitf, reuters, text, warc
 from .files import head, walk
 
@@ -35,7 +35,7 @@ class ReadOptions:
 class Format:
     name: str
     suffixes: tuple[str, ...]  # file name endings, without ".gz"
-    read: Callable[[str, ReadOptions], Iterator[Article | Skip]]  # (path, options) → the file's records
+    read: Callable[[str, ReadOptions], Iterator[Article | Unparsed | Skip]]  # (path, options) → the file's records
     count: Callable[[str], int]  # about how many articles a file holds, for progress bars
     looks_like: Callable[[bytes], bool] | None = None  # whether a file's first 4 KB are this format
 
@@ -91,19 +91,21 @@ def source_files(sources: Iterable[str | Path], forced: str | None = None) -> It
 
 
 def iter_articles(sources: Iterable[str | Path], max_bytes: int = MAX_BYTES,
-                  options: ReadOptions | None = None) -> Iterator[Article | Skip]:
+                  options: ReadOptions | None = None, unparsed: bool = False) -> Iterator[Article | Unparsed | Skip]:
     """Stream every article of files and folders (recursively, deterministic sorted order), one at a time.
 
     Files no reader takes are skipped as unsupported. Symlink loops, unreadable files and folders and
-    nonexistent paths become ``Skip`` records, never exceptions.
+    nonexistent paths become ``Skip`` records, never exceptions. With ``unparsed``, an article a reader
+    leaves to parse later comes as it is (``Unparsed``), for the caller to parse where it likes.
     """
     options = options or ReadOptions(max_bytes=max_bytes)
     for found in source_files(sources, options.format):
         if isinstance(found, Skip):
             yield found
-        else:
-            path, kind = found
-            yield from kind.read(path, options)
+            continue
+        path, kind = found
+        for item in kind.read(path, options):
+            yield item() if isinstance(item, Unparsed) and not unparsed else item
 
 
 def estimate_articles(sources: Iterable[str | Path], options: ReadOptions | None = None) -> int:

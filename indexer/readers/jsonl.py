@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from dateline import export_format
 
-from ..article import MAX_ID_BYTES, Article, IncompleteExport, Skip
+from ..article import MAX_ID_BYTES, Article, IncompleteExport, Skip, Unparsed
 from ..dates import given_published
 from ..derive import normalise_text, place_name, published_from_dateline, read_body
 from .files import decode, encoding_notes, open_binary, os_reason, size_text
@@ -100,6 +100,15 @@ def parse_record(record: dict, path: str, encoding: str = "utf-8", notes: tuple[
     )
 
 
+def parse_line(text: str, path: str, encoding: str, notes: tuple[str, ...]) -> Article | Skip:
+    """One line of a file (``path`` names the file and line) that holds an article, or its ``Skip``."""
+    record, problem = _loads(text)
+    if problem:
+        file, _, line = path.rpartition(":")
+        return Skip(file, int(line), problem)
+    return parse_record(record, path, encoding, notes)
+
+
 def _loads(text: str) -> tuple[object, str | None]:
     """(the JSON value of a line, None), or (None, why it cannot be read)."""
     try:
@@ -146,8 +155,9 @@ class _Exports:
             self.opened_at = None
 
 
-def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
-    """The articles of a JSON Lines file, line by line; a line that gives none is a ``Skip`` of its own."""
+def read(path: str, options: ReadOptions) -> Iterator[Unparsed | Skip]:
+    """The articles of a JSON Lines file, line by line, each still to be parsed; a line that cannot hold one
+    is a ``Skip`` of its own (as is one that turns out to hold none once parsed)."""
     max_bytes = options.max_bytes
     number = 0
     seen_any = False
@@ -173,16 +183,17 @@ def read(path: str, options: ReadOptions) -> Iterator[Article | Skip]:
                 if isinstance(decoded, str):
                     yield Skip(path, number, decoded)
                     continue
-                record, problem = _loads(decoded.text)
-                frame = None if problem else export_format.framing(record)
-                if frame is not None:
-                    yield from exports.frame(frame, number)
-                    continue
+                # Only a line that names the export key can be an export's own record: the others are
+                # decoded and parsed where the article is enriched (``Unparsed``).
+                if export_format.KEY in decoded.text:
+                    record, problem = _loads(decoded.text)
+                    frame = None if problem else export_format.framing(record)
+                    if frame is not None:
+                        yield from exports.frame(frame, number)
+                        continue
                 exports.article()
-                if problem:
-                    yield Skip(path, number, problem)
-                else:
-                    yield parse_record(record, f"{path}:{number}", decoded.encoding, tuple(encoding_notes(decoded)))
+                yield Unparsed(parse_line, (decoded.text, f"{path}:{number}", decoded.encoding,
+                                            tuple(encoding_notes(decoded))))
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         yield Skip(path, number + 1 if number else None, f"broken gzip data: {exc}")
         yield from exports.end()

@@ -9,8 +9,7 @@ import pytest
 
 from dateline import export_format
 from dateline.indexer.article import Article, IncompleteExport, Skip
-from dateline.indexer.readers import ReadOptions
-from dateline.indexer.readers.jsonl import read
+from dateline.indexer.readers import iter_articles
 from dateline.indexer.rebuild import shrink_refusal, top_reasons
 from dateline.service.export import MAX_CONCURRENT, ExportsBusy, capped, new_slots
 
@@ -42,7 +41,7 @@ ARTICLE = {"id": "x1", "published": "2021-01-02", "body": "Something happened in
 def lines_of(tmp_path, *records) -> list:
     path = tmp_path / "export.jsonl"
     path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records))
-    return list(read(str(path), ReadOptions()))
+    return list(iter_articles([str(path)]))
 
 
 def opening():

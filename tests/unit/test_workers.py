@@ -14,7 +14,8 @@ WORDS = ("tanker harbour grain tariff minister strike refinery export quota bank
 
 def _archive(folder, seeds_dir, count: int) -> None:
     """Seeds, a broken file, and JSON Lines of wire stories with versions (near-duplicates) and copies (the
-    same text under another id), spread over several batches."""
+    same text under another id), spread over several batches, with a broken line and a record without a body
+    among them (parsed, and skipped, in the workers)."""
     shutil.copytree(seeds_dir, folder / "seeds")
     (folder / "broken.jsonl").write_text('{"id": "x", "body": \n')
     rng = random.Random(18)
@@ -28,7 +29,10 @@ def _archive(folder, seeds_dir, count: int) -> None:
                       "body": "BAKU, Feb 3 (Reuters) - " + " ".join(body).capitalize() + "."})
         if n % 97 == 0:
             lines.append({**lines[-1], "id": f"copy{n}"})
-    (folder / "wire.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+        if n == count // 2:
+            lines += ['{"id": "cut", "body": "BAKU', {"id": "empty", "headline": "No text"}]
+    (folder / "wire.jsonl").write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n"
+                                               for line in lines))
 
 
 def _as_data(items) -> list:
@@ -40,7 +44,8 @@ def test_two_workers_give_the_same_ids_story_keys_and_documents_as_one(tmp_path,
     one = _as_data(documents([str(tmp_path)], workers=1))
     two = _as_data(documents([str(tmp_path)], workers=2))
     assert two == one
-    assert any(isinstance(item, Skip) for item in one)
+    reasons = {item.reason.split(":")[0] for item in one if isinstance(item, Skip) and "wire" in item.path}
+    assert reasons == {"broken JSON", 'no "body"'}
     stories = [item[1]["story"] for item in one if not isinstance(item, Skip) and item[1]]
     assert len(set(stories)) < len(stories)  # versions joined stories, across chunks and batches
     assert sum(1 for item in one if not isinstance(item, Skip) and item[2]) >= 5  # the copies
