@@ -132,7 +132,15 @@ def _phase(rebuilds: Rebuilds, before: set[str]) -> str:
     return "verified, not swapped" if version.complete else "loading (incomplete index)"
 
 
+def _settled(rebuilds: Rebuilds) -> None:
+    """Let the node finish what the killed rebuild had already sent: a swap in flight when the process died
+    still lands. A moment for the request to arrive, then every queued change of the cluster state applied."""
+    time.sleep(0.5)
+    rebuilds.es.cluster.health(wait_for_events="languid")
+
+
 def _check_after_kill(rebuilds: Rebuilds, before: set[str], served_before: int, expected_new: int) -> str:
+    _settled(rebuilds)
     phase = _phase(rebuilds, before)
     live = live_index(rebuilds.es, rebuilds.alias)
     assert live is not None
