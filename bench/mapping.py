@@ -55,7 +55,7 @@ RESULTS = throughput.RESULTS
 _INDEX_TIME = (("indexing", "index_time_in_millis"), ("refresh", "total_time_in_millis"),
                ("flush", "total_time_in_millis"))
 CONNECTIONS = 2
-FULL_REPS, QUICK_REPS = 3, 1
+FULL_REPS, QUICK_REPS = 4, 1
 # The targets of the index contract against the plain mapping of the same documents.
 INGEST_RATIO, SIZE_RATIO = 0.35, 2.0
 PLAIN, DATELINE = "plain", "dateline"
