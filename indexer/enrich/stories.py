@@ -20,6 +20,9 @@ from datetime import date
 from ..strings import StringMap
 
 _WORD = re.compile(r"\w+")
+# The same words of an ASCII text (most news copy) for a fraction of the time: a byte ``\w`` does not match
+# becomes a space, a capital its small letter, and the bytes are split at the spaces.
+_ASCII_WORDS = bytes(c if chr(c).isalnum() or chr(c) == "_" else ord(" ") for c in range(128)).lower() + b" " * 128
 BINS = 32  # one-permutation MinHash: a 32-bit shingle hash falls into the bin of its top 5 bits
 BANDS, ROWS = 10, 3  # 30 of the bins, banded: a Jaccard of 0.6 is a candidate 91% of the time, 0.7 98%
 THRESHOLD = 0.6  # estimated Jaccard similarity of a near-duplicate; the two seed stories share 0.23
@@ -29,11 +32,10 @@ _BIN_WIDTH = 2**32 // BINS
 
 def signature(text: str) -> bytes:
     """The MinHash signature of a text: per bin the low 16 bits of the smallest shingle hash, 0 when empty."""
-    # Quotes and punctuation are not words, so no quote folding is needed; duplicate hashes do no harm.
-    words = _WORD.findall(unicodedata.normalize("NFC", text).casefold())
-    shingles = map(" ".join, zip(words, words[1:], words[2:], strict=False)) if len(words) > 2 else \
-        [" ".join(words)]
-    hashes = sorted(map(zlib.crc32, "\n".join(shingles).encode().split(b"\n")))
+    words = _words(text)
+    shingles = map(b" ".join, zip(words, words[1:], words[2:], strict=False)) if len(words) > 2 else \
+        [b" ".join(words)]
+    hashes = sorted(map(zlib.crc32, shingles))
     values = array("H", bytes(2 * BINS))
     if words:
         for b in range(BINS):
@@ -41,6 +43,15 @@ def signature(text: str) -> bytes:
             if i < len(hashes) and hashes[i] < (b + 1) * _BIN_WIDTH:
                 values[b] = (hashes[i] & 0xFFFF) or 1
     return values.tobytes()
+
+
+def _words(text: str) -> list[bytes]:
+    """The words (``\\w+``) of a text, case-folded, in UTF-8. Quotes and punctuation are not words, so no quote
+    folding is needed; duplicate hashes do no harm."""
+    if text.isascii():
+        return text.encode().translate(_ASCII_WORDS).split()
+    words = _WORD.findall(unicodedata.normalize("NFC", text).casefold())
+    return "\n".join(words).encode().split(b"\n") if words else []
 
 
 def similarity(a: bytes, b: bytes) -> float:

@@ -12,7 +12,7 @@ from dateline.indexer.enrich.document import article_id, body_hash, to_document
 from dateline.indexer.enrich.entities import entity_mentions, extract_entities, paragraph_mentions
 from dateline.indexer.enrich.gazetteer import GazetteerError, load_gazetteer
 from dateline.indexer.enrich.names import fold_quotes
-from dateline.indexer.enrich.stories import StoryClusterer
+from dateline.indexer.enrich.stories import StoryClusterer, signature
 from dateline.indexer.pipeline import documents
 from dateline.indexer.readers import iter_articles
 from dateline.indexer.readers.jsonl import parse_record
@@ -179,6 +179,13 @@ def test_story_keys_are_the_same_in_a_new_process(seeds):
     stream = [seeds[1], edited(seeds[1]), seeds[0]]
     runs = [[c.assign(article_id(a), a.body) for a in stream] for c in (StoryClusterer(), StoryClusterer())]
     assert runs[0] == runs[1] == [article_id(seeds[1])] * 2 + [article_id(seeds[0])]
+
+
+def test_typography_and_capitals_leave_a_story_signature_as_it_was():
+    plain = "Oil prices rose on Monday after OPEC said it would cut output, traders said. Brent gained 2 percent."
+    typographic = plain.replace(",", " \u2026").replace(" said", "\u00a0SAID").replace("OPEC", "\u201cOPEC\u201d")
+    assert plain.isascii() and not typographic.isascii()
+    assert signature(typographic) == signature(plain) != signature(plain.replace("rose", "fell"))
 
 
 def test_short_and_empty_texts_start_their_own_stories():
