@@ -19,10 +19,9 @@ Each load is timed from the first bulk request into the new index (bulk-load set
 refresh that makes it searchable. Beside that rate, which a busy machine slows down, two figures of the work
 itself: the node's CPU seconds meanwhile, and the index's own indexing, refresh and flush time from its stats
 (which another index's load does not add to, though CPU starvation stretches it). Then the index is
-force-merged to one segment and its store size read (7.10 has no ``_disk_usage`` API).
-Variants take turns within each repetition; the figures of a variant are its fastest repetition, least work
-and smallest size (noise only ever adds). Ratios are against ``plain`` in the same run. Results:
-``mapping.json`` and ``mapping.md``.
+force-merged to one segment and its store size read (7.10 has no ``_disk_usage`` API). Variants take turns
+within each repetition; the figures of a variant are its fastest repetition, least work and smallest size
+(noise only ever adds). Ratios are against ``plain`` in the same run. Results: ``mapping.json`` and ``mapping.md``.
 """
 
 from __future__ import annotations
