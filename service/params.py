@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from .facets import FACETS, FACETS_BY_NAME, HISTOGRAM
+from .facets import FACETS, FACETS_BY_NAME, HISTOGRAM, SearchURL
 
 FACET_NAMES = tuple(FACETS_BY_NAME)  # the terms facets' parameters: country, city, source, org, place, person
 SORTS = ("relevance", "newest", "oldest")
@@ -40,6 +40,10 @@ MAX_RESULT_WINDOW = 10_000
 _WHOLE_NUMBER = re.compile(r"\d{1,9}")
 _WORDS_AND_FACETS = ("q", "filters")
 _ENCODED_REST = "_encoded_rest"  # where a value keeps its encoded parameters besides words and facets
+# Stand-ins for the value that varies between the links of a page (see ``toggle_urls``); a URL in which one
+# occurs more than once (a search whose own values hold it) has its links made one by one.
+_STAND_IN = "\x00"
+_STAND_IN_DATES = (date(1, 1, 1), date(1, 1, 2))
 
 
 class ParamError(ValueError):
@@ -241,6 +245,27 @@ class SearchParams:
             filters[facet] = values
         return self._with(filters=filters, page=1, after="")
 
+    def toggle_urls(self, facet: str, search_url: SearchURL) -> Callable[[str], str]:
+        """``value → search_url(self.toggled(facet, value))`` for the many values of a facet a page links, at
+        the cost of one URL: the URL toggling a stand-in value, each value's own pair put in its place."""
+        selected = self.selected(facet)
+        fill = _spliced(search_url(self.toggled(facet, _STAND_IN)), _encoded((facet, _STAND_IN)))
+
+        def url(value: str) -> str:
+            if fill is None or value in selected:  # unselecting a value removes its pair instead
+                return search_url(self.toggled(facet, value))
+            return fill(_encoded((facet, value)))
+        return url
+
+    def dates_urls(self, search_url: SearchURL) -> Callable[[str, str], str]:
+        """``(start, end) → search_url(self.with_dates(start, end))``, the dates as ``YYYY-MM-DD``, for the bars
+        of a chart at the cost of one URL (see ``toggle_urls``)."""
+        first, last = _STAND_IN_DATES
+        fill = _spliced(search_url(self.with_dates(first, last)), _dates_pairs(first.isoformat(), last.isoformat()))
+        if fill is None:
+            return lambda start, end: search_url(self.with_dates(date.fromisoformat(start), date.fromisoformat(end)))
+        return lambda start, end: fill(_dates_pairs(start, end))
+
     def without_filters(self) -> SearchParams:
         """The same words, sort and page size, with no facet selected, no date range and no story; page 1."""
         return self._with(filters={}, date_from=None, date_to=None, undated=False, page=1, story="",
@@ -314,6 +339,19 @@ def _whole_number(args, name: str, default: int) -> int:
     if not _WHOLE_NUMBER.fullmatch(raw):
         raise ParamError(name, f"{_shown(raw)} is not a whole number")
     return int(raw)
+
+
+def _spliced(url: str, stand_in: str) -> Callable[[str], str] | None:
+    """What puts a text in the place of ``stand_in`` in ``url``; None unless it occurs exactly once there."""
+    before, found, after = url.partition(stand_in)
+    if not found or stand_in in after:
+        return None
+    return lambda text: before + text + after
+
+
+def _dates_pairs(start: str, end: str) -> str:
+    """``from`` and ``to`` as ``query_string`` encodes them: ISO dates hold nothing to escape."""
+    return f"from={start}&to={end}"
 
 
 @functools.lru_cache(maxsize=4096)

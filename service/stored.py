@@ -6,6 +6,7 @@ Searches fetch only the fields they need, so every field may be absent; absent l
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -18,11 +19,16 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 def field_value(source: dict, dotted: str):
     """The value of a dotted field name (``dateline.city``) in a document, ``None`` where absent."""
     value = source
-    for part in dotted.split("."):
+    for part in _parts(dotted):
         if not isinstance(value, dict):
             return None
         value = value.get(part)
     return value
+
+
+@functools.lru_cache(maxsize=64)
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(dotted.split("."))
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -30,7 +36,7 @@ def paragraphs(text: str | None) -> list[str]:
     return [p.strip() for p in _PARAGRAPH_BREAK.split(text or "") if p.strip()]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built for every hit of every page: no frozen checks
 class StoredArticle:
     id: str
     headline: str | None = None  # as stored; ``title`` is what to show

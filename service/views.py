@@ -31,7 +31,9 @@ from .stored import StoredArticle, field_value
 
 SNIPPET_FALLBACK_LENGTH = 240
 _MARK = re.compile(r"(</?mark>)")
-_SPECIAL = re.compile(r"[&<>\"']")  # what html.escape and html.unescape change
+# Text, the tags, and the entities that html.escape writes as the html encoder does: such a fragment is what
+# escaping its pieces again would give.
+_ESCAPED_WITH_MARKS = re.compile(r"(?:[^&<>\"']++|&(?:amp|lt|gt|quot|#x27);|</?mark>)*+")
 
 
 def safe_highlight(fragment: str) -> Markup:
@@ -40,7 +42,7 @@ def safe_highlight(fragment: str) -> Markup:
     The html encoder already escapes the text; unescaping and escaping each piece between the tags again
     yields the same text, and keeps that promise even for a fragment that was not encoded.
     """
-    if not _SPECIAL.search(_MARK.sub("", fragment)):  # plain text between the tags: nothing to re-escape
+    if _ESCAPED_WITH_MARKS.fullmatch(fragment):  # nothing to re-escape
         return Markup(fragment)
     pieces = [piece if piece in ("<mark>", "</mark>") else html.escape(html.unescape(piece))
               for piece in _MARK.split(fragment)]
@@ -227,55 +229,61 @@ def article_view(source: dict, related_answer: dict, article_url: Callable[[str]
     return view
 
 
+# The chart's labels are English whatever the server's locale.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
 def period_label(interval: str, start: date) -> str:
     """What people call the interval starting on ``start``: ``13 Dec 2022``, ``December 2022``, ``2022``."""
     if interval == "day":
-        return f"{start.day} {start:%b %Y}"
+        return f"{start.day} {_MONTHS[start.month - 1][:3]} {start.year}"
     if interval == "week":
-        return f"week of {start.day} {start:%b %Y}"
+        return f"week of {start.day} {_MONTHS[start.month - 1][:3]} {start.year}"
     if interval == "month":
-        return f"{start:%B %Y}"
+        return f"{_MONTHS[start.month - 1]} {start.year}"
     return str(start.year)
 
 
-def histogram_chart(histogram: dict, height: int = 80, bar_width: int = 12, gap: int = 2) -> dict:
+def histogram_chart(histogram: dict, bar_url: Callable[[str, str], str] | None = None, height: int = 80,
+                    bar_width: int = 12, gap: int = 2) -> dict:
     """Bar geometry of the histogram for an SVG drawn on the server: a bar per bucket, tallest at ``height``.
 
-    Each bar carries the dates it covers (``start``, ``end``, both included) for its link, and a ``title``.
+    Each bar carries the dates it covers (``start``, ``end``, both included, ``YYYY-MM-DD``), a ``title``, and
+    when it has articles the ``url`` ``bar_url(start, end)`` makes (else None).
     """
+    interval = histogram["interval"]
     buckets = histogram["buckets"]
     tallest = max((b["count"] for b in buckets), default=0) or 1
     bars = []
     for i, bucket in enumerate(buckets):
-        start = date.fromisoformat(bucket["start"])
+        start, count = bucket["start"], bucket["count"]
+        first = date.fromisoformat(start)
         try:
-            end = date.fromordinal(next_start(histogram["interval"], start).toordinal() - 1)
+            end = date.fromordinal(next_start(interval, first).toordinal() - 1).isoformat()
         except OverflowError:
-            end = date.max
-        label = period_label(histogram["interval"], start)
-        bar_height = round(bucket["count"] / tallest * height) if bucket["count"] else 0
+            end = date.max.isoformat()
+        label = period_label(interval, first)
+        bar_height = max(round(count / tallest * height), 1)  # a hairline keeps empty intervals visible
         bars.append({
             "start": start,
             "end": end,
-            "count": bucket["count"],
+            "count": count,
             "label": label,
-            "title": f"{label}: {_articles(bucket['count'])}",
+            "title": f"{label}: {_articles(count)}",
             "x": i * (bar_width + gap),
-            "y": height - max(bar_height, 1),
-            "height": max(bar_height, 1),  # a hairline keeps empty intervals visible
+            "y": height - bar_height,
+            "height": bar_height,
+            "url": bar_url(start, end) if count and bar_url else None,
         })
     return {"width": max(len(bars) * (bar_width + gap) - gap, 1), "height": height, "bar_width": bar_width,
             "bars": bars}
 
 
 def chart_view(histogram: dict, params: SearchParams, search_url: SearchURL) -> dict:
-    """``histogram_chart`` of a search's histogram, its dates as ``YYYY-MM-DD``, each bar with articles linking
-    to the search narrowed to its dates."""
-    chart = histogram_chart(histogram)
-    chart["bars"] = [{**bar, "start": bar["start"].isoformat(), "end": bar["end"].isoformat(),
-                      "url": search_url(params.with_dates(bar["start"], bar["end"])) if bar["count"] else None}
-                     for bar in chart["bars"]]
-    return chart
+    """``histogram_chart`` of a search's histogram, each bar with articles linking to the search narrowed to
+    its dates."""
+    return histogram_chart(histogram, params.dates_urls(search_url))
 
 
 def _articles(count: int) -> str:

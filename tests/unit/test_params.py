@@ -157,3 +157,21 @@ def test_every_variant_of_a_search_links_with_its_own_parameters():
             params.query_string()
             params = rng.choice(variants)(params)
             assert params.query_string() == urlencode(params.to_args())
+
+
+def test_the_links_of_a_page_made_from_one_url_are_the_links_made_one_by_one():
+    def url(params):
+        return "/search?" + params.query_string()
+
+    params = SearchParams(q="gold & silver", filters={"country": ("Armenia", "Côte d'Ivoire"), "person": ("Ann",)},
+                          date_from=date(2022, 1, 1), sort="newest", page=3, after="", prefixes={"city": "Ye"})
+    toggle = params.toggle_urls("country", url)
+    for value in ("Armenia", "Côte d'Ivoire", "a&b=c", "São Tomé", "100%", "+", "\x00", "Georgia"):
+        assert toggle(value) == url(params.toggled("country", value))
+    assert params.toggle_urls("city", url)("Yerevan") == url(params.toggled("city", "Yerevan"))
+    assert params.dates_urls(url)("2020-01-01", "2020-12-31") == \
+        url(params.with_dates(date(2020, 1, 1), date(2020, 12, 31)))
+    # A search whose own values hold the stand-in has each link made on its own.
+    odd = SearchParams(q="\x00", filters={"country": ("\x00x",)})
+    assert odd.toggle_urls("country", url)("France") == url(odd.toggled("country", "France"))
+    assert odd.dates_urls(url)("0001-01-01", "0001-01-02") == url(odd.with_dates(date(1, 1, 1), date(1, 1, 2)))

@@ -166,7 +166,7 @@ def test_chart_bars_scale_to_the_tallest_and_cover_their_whole_interval():
     first, empty, last = chart["bars"]
     assert (first["height"], first["y"], last["height"]) == (80, 0, 40)
     assert empty["height"] == 1 and empty["count"] == 0
-    assert (first["start"], first["end"]) == (date(2022, 11, 1), date(2022, 11, 30))
+    assert (first["start"], first["end"]) == ("2022-11-01", "2022-11-30")
     assert (first["label"], first["title"]) == ("November 2022", "November 2022: 4 articles")
     assert empty["title"] == "December 2022: no articles"
     assert last["x"] > empty["x"] > first["x"]
