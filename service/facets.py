@@ -153,6 +153,8 @@ class TermsFacet:
 
     def linked(self, rows: list[dict], params: SearchParams, search_url: SearchURL) -> list[dict]:
         """``rows`` of the search ``params``, each with the ``url`` that toggles its value."""
+        if not rows:
+            return []
         toggle_url = params.toggle_urls(self.name, search_url)
         return [{**row, "url": toggle_url(row["value"])} for row in rows]
 

@@ -40,6 +40,7 @@ MAX_RESULT_WINDOW = 10_000
 _WHOLE_NUMBER = re.compile(r"\d{1,9}")
 _WORDS_AND_FACETS = ("q", "filters")
 _ENCODED_REST = "_encoded_rest"  # where a value keeps its encoded parameters besides words and facets
+_ENCODED = "_encoded"  # where a value keeps its whole query string
 # Stand-ins for the value that varies between the links of a page (see ``toggle_urls``); a URL in which one
 # occurs more than once (a search whose own values hold it) has its links made one by one.
 _STAND_IN = "\x00"
@@ -141,11 +142,15 @@ class SearchParams:
         """``to_args`` encoded as a URL's query string (without ``?``). A results page links dozens of variants
         of its search (one per facet value, bar, page) that differ in their words or facets only: the rest is
         encoded once and kept with the value (``_with`` keeps it while the rest stays the same)."""
+        encoded = self.__dict__.get(_ENCODED)
+        if encoded is not None:
+            return encoded
         rest = self.__dict__.get(_ENCODED_REST)
         if rest is None:
             rest = self.__dict__[_ENCODED_REST] = "&".join(map(_encoded, self._rest()))
         head = "&".join(map(_encoded, self._words_and_facets()))
-        return f"{head}&{rest}" if head and rest else head or rest
+        encoded = self.__dict__[_ENCODED] = f"{head}&{rest}" if head and rest else head or rest
+        return encoded
 
     def _words_and_facets(self) -> list[tuple[str, str]]:
         pairs = [("q", self.q)] if self.q else []
@@ -203,11 +208,16 @@ class SearchParams:
 
     def _with(self, **changes) -> SearchParams:
         """A copy with ``changes``: ``dataclasses.replace`` without its checks of every field, several times
-        faster, for the dozens of variants of a search (one per link) a results page makes."""
+        faster, for the dozens of variants of a search (one per link) a results page makes; the value itself
+        when nothing changes (a page links its own search in several forms)."""
+        mine = self.__dict__
+        if all(mine[name] == value for name, value in changes.items()):
+            return self
         copy = object.__new__(SearchParams)
-        copy.__dict__.update(self.__dict__, **changes)
+        copy.__dict__.update(mine, **changes)
+        copy.__dict__.pop(_ENCODED, None)
         if _ENCODED_REST in copy.__dict__ and any(
-                name not in _WORDS_AND_FACETS and value != self.__dict__[name] for name, value in changes.items()):
+                name not in _WORDS_AND_FACETS and value != mine[name] for name, value in changes.items()):
             del copy.__dict__[_ENCODED_REST]
         return copy
 

@@ -175,3 +175,12 @@ def test_the_links_of_a_page_made_from_one_url_are_the_links_made_one_by_one():
     odd = SearchParams(q="\x00", filters={"country": ("\x00x",)})
     assert odd.toggle_urls("country", url)("France") == url(odd.toggled("country", "France"))
     assert odd.dates_urls(url)("0001-01-01", "0001-01-02") == url(odd.with_dates(date(1, 1, 1), date(1, 1, 2)))
+
+
+def test_a_variant_of_a_search_whose_url_was_made_has_its_own_url():
+    params = SearchParams(q="gold", page=2)
+    assert params.query_string() == "q=gold&page=2"
+    assert params.with_page(3).query_string() == "q=gold&page=3"
+    assert params.toggled("country", "Armenia").query_string() == "q=gold&country=Armenia"
+    assert params.with_q("silver").query_string() == "q=silver"
+    assert params.with_page(2).query_string() == "q=gold&page=2"
