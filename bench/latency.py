@@ -8,6 +8,8 @@ is started on a free loopback port. A fixed set of searches (``bench.queries``) 
   (``InProcess.captured_requests``: usually one ``_search``; more when it searches again in any spelling or offers
   alternatives) and replayed straight to the node on one connection (the baseline: what the node itself
   needs);
+- ``floor``: the same requests through the thinnest Flask service (``bench.passthrough``: the product's client,
+  no work of its own) under the same server and layout: what the stack costs before the service does anything;
 - ``api``: ``GET /api/search?...`` (JSON);
 - ``html``: ``GET /search?...`` (the page).
 
@@ -16,7 +18,7 @@ with the recorded answers of Elasticsearch given from memory, in CPU time (``InP
 the load of other processes on the machine does not change.
 
 At each number of clients (closed loop, keep-alive, see ``bench.load``) the targets take turns in short
-slices (``--rounds`` each), so a disturbance on the shared machine hits all three alike; every slice starts
+slices (``--rounds`` each), so a disturbance on the shared machine hits all of them alike; every slice starts
 with a warm-up that is not counted. Percentiles are over all counted requests of a target.
 
 Rebuild under load: clients keep searching ``/api/search`` while ``dateline index rebuild`` loads the same
@@ -48,11 +50,12 @@ from dateline import config
 from dateline.client import PlainQueryConnection, connect, with_query
 from dateline.indexer.rebuild import live_index, versions
 from dateline.service.app import create_app
+from dateline.service.server import THREADS
 
 from . import convert, load, machine, queries, report
 from .throughput import DATELINE, QUICK_RESULTS, RESULTS, run_rebuild, settle
 
-TARGETS = ("elasticsearch", "api", "html")
+TARGETS = ("elasticsearch", "floor", "api", "html")
 FULL = {"size": 100_000, "clients": (1, 4, 16), "seconds": 20.0, "rounds": 4, "warmup": 1.0, "queries": 300,
         "load_clients": 4, "rebuild_under_load": True, "cpu_repeats": 3}
 QUICK = {"size": 600, "clients": (1, 4), "seconds": 1.0, "rounds": 2, "warmup": 0.2, "queries": 60,
@@ -79,24 +82,41 @@ def _free_port() -> int:
 def serving(alias: str, workers: int) -> Iterator[int]:
     """``dateline serve`` on a free loopback port for ``alias``; yields the port, stops the server after."""
     port = _free_port()
-    env = {**os.environ, "DATELINE_ALIAS": alias}
+    with _server([str(DATELINE), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+                 {"DATELINE_ALIAS": alias}, port, "/healthz"):
+        yield port
+
+
+@contextlib.contextmanager
+def serving_floor(workers: int) -> Iterator[int]:
+    """``bench.passthrough`` under granian as ``dateline serve`` runs the service; yields the port."""
+    port = _free_port()
+    with _server([sys.executable, "-m", "granian", "--interface", "wsgi", "--http", "1", "--no-ws",
+                  "--workers", str(workers), "--blocking-threads", str(THREADS), "--host", "127.0.0.1",
+                  "--port", str(port), "--log-level", "warning", "bench.passthrough:app"], {}, port, "/"):
+        yield port
+
+
+@contextlib.contextmanager
+def _server(command: list[str], env: dict, port: int, ready_path: str) -> Iterator[None]:
+    """Run ``command`` until the context ends, once ``ready_path`` on ``port`` answers 200."""
     log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stall the server
-    server = subprocess.Popen([str(DATELINE), "serve", "--host", "127.0.0.1", "--port", str(port),
-                               "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=log)
+    server = subprocess.Popen(command, env={**os.environ, **env}, cwd=Path(__file__).parent.parent,
+                              stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=2) as answer:
                     if answer.status == 200:
                         break
             except OSError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
-                raise RuntimeError(f"dateline serve did not start: {log.read().decode()[-2000:]}")
+                raise RuntimeError(f"{command[0]} did not start: {log.read().decode()[-2000:]}")
             time.sleep(0.2)
-        yield port
+        yield
     finally:
         server.terminate()
         try:
@@ -177,6 +197,7 @@ def requests_for(searches: list[list[tuple[str, str]]], elasticsearch: list[load
     """The HTTP requests of each target for the same searches (``elasticsearch``: as the service sent them)."""
     return {
         "elasticsearch": elasticsearch,
+        "floor": elasticsearch,
         "api": [load.Request("GET", "/api/search?" + urlencode(pairs)) for pairs in searches],
         "html": [load.Request("GET", "/search?" + urlencode(pairs)) for pairs in searches],
     }
@@ -278,7 +299,7 @@ def run(plan: dict, alias: str, out: Path, workers: int, folder: Path = convert.
         "alias": alias,
         "machine": machine.describe(client),
         "method": __doc__.split("\n\n", 1)[1].strip(),
-        "plan": {**plan, "workers": workers, "threads_per_worker": 4},
+        "plan": {**plan, "workers": workers, "threads_per_worker": THREADS},
         "corpus": manifest,
     }
     print(f"latency on {convert.label(size)} articles behind {alias!r}", file=sys.stderr)
@@ -293,9 +314,9 @@ def run(plan: dict, alias: str, out: Path, workers: int, folder: Path = convert.
     for target, cpu in results["service_cpu"].items():
         print(f"  {target:>4}: the service's own CPU per search p50 {cpu['p50_ms']} ms, p99 {cpu['p99_ms']} ms",
               file=sys.stderr)
-    with serving(alias, workers) as port:
-        hosts = {"elasticsearch": (es_url.hostname, es_url.port or 9200), "api": ("127.0.0.1", port),
-                 "html": ("127.0.0.1", port)}
+    with serving(alias, workers) as port, serving_floor(workers) as floor_port:
+        hosts = {"elasticsearch": (es_url.hostname, es_url.port or 9200), "floor": ("127.0.0.1", floor_port),
+                 "api": ("127.0.0.1", port), "html": ("127.0.0.1", port)}
         settle(client)
         results["cells"] = measure_cells(hosts, requests, plan)
         results["ratios"] = ratios(results["cells"])
@@ -333,7 +354,7 @@ def main(argv: list[str] | None = None) -> None:
     out = args.out or (QUICK_RESULTS if args.quick else RESULTS)
     results = run(plan, alias, out, args.workers, quick=args.quick)
     for row in results["ratios"]:
-        print(f"{row['target']:>4} at {row['clients']:>2} clients: p50 ×{row['p50']}, p95 ×{row['p95']}, "
+        print(f"{row['target']:>5} at {row['clients']:>2} clients: p50 ×{row['p50']}, p95 ×{row['p95']}, "
               f"p99 ×{row['p99']} of Elasticsearch")
     under = results.get("rebuild_under_load")
     if under:

@@ -21,7 +21,8 @@ WORKERS_SPEEDUP = 1.7  # --workers 2 ÷ --workers 1, null sink
 FLATNESS = 0.85  # docs/s at the largest size ≥ this × docs/s at 10k: "roughly constant"
 PEAK_RSS_MB = 150
 API_P50, API_P99, HTML_RATIO = 1.15, 1.30, 1.30
-LABELS = {"elasticsearch": "Elasticsearch direct", "api": "/api/search", "html": "/search (HTML)"}
+LABELS = {"elasticsearch": "Elasticsearch direct", "floor": "thinnest Flask service", "api": "/api/search",
+          "html": "/search (HTML)"}
 
 
 def _load(folder: Path, name: str) -> dict | None:
@@ -33,8 +34,8 @@ def targets(throughput: dict | None, latency: dict | None) -> list[dict]:
     """Each target of the benchmark brief with the measured value and whether it was met."""
     rows = []
 
-    def add(name: str, value, bar: str, met: bool) -> None:
-        rows.append({"target": name, "value": value, "bar": bar, "met": bool(met)})
+    def add(name: str, value, bar: str, met: bool, floor=None) -> None:
+        rows.append({"target": name, "value": value, "bar": bar, "met": bool(met), "floor": floor})
 
     if throughput:
         sizes = throughput["sizes"]
@@ -55,19 +56,22 @@ def targets(throughput: dict | None, latency: dict | None) -> list[dict]:
         line = throughput.get("pipeline")
         if line and line["ratio_per_core"] is not None:
             add(f"null-sink pipeline per core ÷ node's raw rate per core ({line['label']})",
-                line["ratio_per_core"], f"≥ {PIPELINE_PER_CORE}", line["ratio_per_core"] >= PIPELINE_PER_CORE)
+                line["ratio_per_core"], f"≥ {PIPELINE_PER_CORE}", line["ratio_per_core"] >= PIPELINE_PER_CORE,
+                line.get("floor_ratio_per_core"))
         if line and line.get("speedup_2_over_1"):
             add("null-sink pipeline --workers 2 ÷ --workers 1", line["speedup_2_over_1"],
                 f"≥ {WORKERS_SPEEDUP}", line["speedup_2_over_1"] >= WORKERS_SPEEDUP)
     if latency:
         clients = [r["clients"] for r in latency["ratios"]]
-        for row in (r for r in latency["ratios"] if r["clients"] in (min(clients), max(clients))):
+        floors = {r["clients"]: r for r in latency["ratios"] if r["target"] == "floor"}
+        for row in (r for r in latency["ratios"] if r["clients"] in (min(clients), max(clients))
+                    and r["target"] in ("api", "html")):
             bars = {"p50": API_P50, "p99": API_P99} if row["target"] == "api" else {"p50": HTML_RATIO,
                                                                                     "p99": HTML_RATIO}
             for p, bar in bars.items():
                 add(f"/{'api/search' if row['target'] == 'api' else 'search'} {p} ÷ Elasticsearch at "
                     f"{row['clients']} client{'s' if row['clients'] > 1 else ''}", row[p], f"≤ {bar}",
-                    row[p] <= bar)
+                    row[p] <= bar, floors.get(row["clients"], {}).get(p))
         under = latency.get("rebuild_under_load")
         if under:
             add("failed searches during a rebuild", under["failed"], "0", under["failed"] == 0)
@@ -128,6 +132,11 @@ def _throughput_section(t: dict) -> list[str]:
                     f"spent in the fastest raw runs; the pipeline's best per CPU second is "
                     f"{line['ratio_per_core']} × that." if line["node_per_cpu_s"]
                     else "The raw runs were too short for the node's CPU time to register.")
+        floor = line.get("library_floor")
+        if floor and line.get("floor_ratio_per_core"):
+            per_core += (f" The floor, only the library calls the per-article work rests on (`library_floor` in "
+                         f"`bench/pipeline.py`), makes {floor['per_cpu_s']:,.0f} articles per CPU second: "
+                         f"{line['floor_ratio_per_core']} × the node's rate per core.")
         lines += ["", f"{per_core} `--workers 2` ÷ `--workers 1`: {line.get('speedup_2_over_1')}.", ""]
     return lines
 
@@ -148,6 +157,11 @@ def _latency_section(lat: dict) -> list[str]:
         lines.append(_row(c["clients"], c["target"], f"{c['requests']:,}", c["errors"], c["per_second"],
                           c["p50_ms"], c["p95_ms"], c["p99_ms"], r.get("p50", "–"), r.get("p95", "–"),
                           r.get("p99", "–")))
+    if any(c["target"] == "floor" for c in lat["cells"]):
+        lines += ["", "`floor`: the Elasticsearch requests of the same searches through the thinnest Flask service "
+                  "(`bench/passthrough.py`: dateline's client, the answer decoded and encoded again, no work of its "
+                  "own) under the same server and layout: the part of each ratio that Flask, the client and the "
+                  "server take before the service does anything."]
     if lat.get("service_cpu"):
         cpu = lat["service_cpu"]
         lines += ["", "The service's own CPU time per search, in process, with Elasticsearch's recorded answers given "
@@ -184,10 +198,12 @@ def markdown(throughput: dict | None, latency: dict | None) -> str:
         lines += _latency_section(latency)
     rows = targets(throughput, latency)
     if rows:
-        lines += ["## Targets", "", "| target | measured | bar | met |", "|---|---:|---:|---|"]
-        lines += [f"| {t['target']} | {t['value']} | {t['bar']} | {_met(t['met'])} |"
-                  for t in rows]
-        lines.append("")
+        lines += ["## Targets", "", "| target | measured | bar | met | floor |", "|---|---:|---:|---|---:|"]
+        lines += [f"| {t['target']} | {t['value']} | {t['bar']} | {_met(t['met'])} | "
+                  f"{'–' if t['floor'] is None else t['floor']} |" for t in rows]
+        lines += ["", "Floor: the same measure of the least any Python service or pipeline must do, where the "
+                  "benchmark has one: the thinnest Flask service for the search latency, the library calls "
+                  "alone for the pipeline (see each section).", ""]
     lines.append("Chart: `benchmarks.png`. Figures: `throughput.json`, `latency.json`; searches: "
                  "`queries.json`.")
     return "\n".join(lines) + "\n"
@@ -220,11 +236,13 @@ def chart(throughput: dict | None, latency: dict | None, path: Path) -> None:
         axis.set(xlabel="articles", ylabel="MB", title="Indexer peak RSS")
         axis.legend(loc="lower right")
     if latency:
-        colours = {"elasticsearch": "#888888", "api": "#1f77b4", "html": "#ff7f0e"}
+        colours = {"elasticsearch": "#888888", "floor": "#2ca02c", "api": "#1f77b4", "html": "#ff7f0e"}
         for column, p in enumerate(("p50", "p95", "p99")):
             axis = figure.add_subplot(grid[1, column])
             for target, colour in colours.items():
                 cells = [c for c in latency["cells"] if c["target"] == target]
+                if not cells:  # results from before the floor was measured
+                    continue
                 axis.plot([c["clients"] for c in cells], [c[f"{p}_ms"] for c in cells], marker="o",
                           color=colour, label=LABELS[target])
             clients = sorted({c["clients"] for c in latency["cells"]})
